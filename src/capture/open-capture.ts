@@ -1,0 +1,190 @@
+/**
+ * openCapture: a capture file (or stdin, "-") as a PacketSource, whatever its format.
+ *
+ * The format is decided by content, never by file name (like libpcap and Wireshark's wiretap): the first
+ * bytes are peeked without losing them (ByteReader keeps them; the reader gets them back through rest()).
+ *   1f 8b                 gzip (RFC 1952): decompressed as a stream, then sniffed again (one level)
+ *   a1 b2 c3 d4 / d4 c3 b2 a1   classic pcap, µs   -> pcap-classic.ts (through pcap-parser)
+ *   a1 b2 3c 4d / 4d 3c b2 a1   classic pcap, ns   -> pcap-nsec.ts
+ *   0a 0d 0d 0a           pcapng section header  -> pcapng.ts
+ * Input problems become one-line CaptureErrors; nothing here buffers more than the readers' capped records.
+ */
+
+import * as fs from 'node:fs';
+import { Readable, pipeline } from 'node:stream';
+import * as zlib from 'node:zlib';
+import { ByteReader } from './byte-reader';
+import { readPcapClassic } from './pcap-classic';
+import { classicMagic } from './pcap-header';
+import { readPcapng } from './pcapng';
+import { readPcapNsec } from './pcap-nsec';
+import { CaptureError, type PacketSource, type RawFrame } from './raw-frame';
+
+export type CaptureFormat = 'pcap' | 'pcap-nsec' | 'pcapng';
+
+type FrameReader = (input: AsyncIterable<Uint8Array>, name: string) => AsyncGenerator<RawFrame, void, undefined>;
+
+const READERS: Readonly<Record<CaptureFormat, FrameReader>> = {
+  pcap: readPcapClassic,
+  'pcap-nsec': readPcapNsec,
+  pcapng: readPcapng,
+};
+
+/** strerror(3) wording for the errors a user can cause with a path; others fall back to libuv's text. */
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  ENOENT: 'No such file or directory',
+  EACCES: 'Permission denied',
+  EPERM: 'Operation not permitted',
+  EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory',
+  ELOOP: 'Too many levels of symbolic links',
+  ENAMETOOLONG: 'File name too long',
+  EMFILE: 'Too many open files',
+  EIO: 'Input/output error',
+};
+
+/** The format whose magic starts `head` (4 bytes), or undefined. */
+export function sniffFormat(head: Uint8Array): CaptureFormat | 'pcap-modified' | undefined {
+  if (head.length < 4) return undefined;
+  if (head[0] === 0x0a && head[1] === 0x0d && head[2] === 0x0d && head[3] === 0x0a) return 'pcapng';
+  const classic = classicMagic(head);
+  if (!classic) return undefined;
+  if (classic.modified) return 'pcap-modified';
+  return classic.nanosecond ? 'pcap-nsec' : 'pcap';
+}
+
+/**
+ * Open a capture file, or stdin for "-", and decide its format. Rejects with CaptureError ('io',
+ * 'not_a_capture', 'unsupported', 'truncated', 'damaged') when the input cannot be read or is not a capture.
+ * The returned source streams: frames() may be iterated once, and stopping early closes the input.
+ */
+export async function openCapture(pathOrDash: string): Promise<PacketSource> {
+  const display = pathOrDash === '-' ? 'stdin' : pathOrDash;
+  let consumed = 0;
+  let raw: Readable;
+  if (pathOrDash === '-') {
+    // A terminal would only wait for typed bytes that can never be a capture.
+    if (process.stdin.isTTY) throw new CaptureError('io', 'stdin: is a terminal; pipe a capture file into it');
+    raw = process.stdin;
+  } else {
+    try {
+      raw = fs.createReadStream(pathOrDash);
+    } catch (err) {
+      throw ioError(err, display); // e.g. a path with a NUL byte, rejected before any I/O
+    }
+  }
+  const counted = countBytes(mapIoErrors(raw, display), (n) => {
+    consumed += n;
+  });
+
+  let bytes = new ByteReader(counted, display);
+  let gzipped = false;
+  let format: CaptureFormat;
+  try {
+    await bytes.ensure(4);
+    let head = bytes.peek(Math.min(bytes.buffered, 4));
+    if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+      gzipped = true;
+      bytes = new ByteReader(gunzip(bytes.rest(), display), display);
+      await bytes.ensure(4);
+      head = bytes.peek(Math.min(bytes.buffered, 4));
+    }
+    format = decideFormat(head, display, gzipped);
+  } catch (err) {
+    await bytes.close();
+    throw err;
+  }
+
+  const reader = READERS[format];
+  const input = bytes;
+  let started = false;
+  return {
+    name: pathOrDash,
+    frames(): AsyncIterable<RawFrame> {
+      if (started) throw new Error(`${display}: frames() can be iterated only once`);
+      started = true;
+      return reader(input.rest(), display);
+    },
+    bytesRead: () => consumed,
+  };
+}
+
+function decideFormat(head: Buffer, display: string, gzipped: boolean): CaptureFormat {
+  const inGzip = gzipped ? ' inside gzip' : '';
+  if (head.length === 0) {
+    const what = gzipped ? 'empty gzip data' : 'empty file';
+    throw new CaptureError('not_a_capture', `${display}: ${what}, not a pcap or pcapng file`);
+  }
+  const format = sniffFormat(head);
+  if (format === 'pcap-modified') {
+    throw new CaptureError('unsupported', `${display}: modified (Kuznetzov) pcap format is not supported`);
+  }
+  if (!format) {
+    const magic = head.length < 4 ? `only ${head.length} bytes` : `magic 0x${head.toString('hex')}`;
+    throw new CaptureError('not_a_capture', `${display}: not a pcap or pcapng file (${magic}${inGzip})`);
+  }
+  return format;
+}
+
+/** Rethrow read errors of the file or stdin as one-line CaptureError('io'). */
+async function* mapIoErrors(stream: Readable, display: string): AsyncGenerator<Buffer, void, undefined> {
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (err) {
+    throw ioError(err, display);
+  }
+}
+
+function ioError(err: unknown, display: string): CaptureError {
+  if (err instanceof CaptureError) return err;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  // libuv messages look like "ENOENT: no such file or directory, open 'x'": keep the middle part.
+  const fromLibuv = /^[A-Z]+: ([^,]+)/.exec(message)?.[1];
+  const known = code !== undefined ? ERRNO_TEXT[code] : undefined;
+  const text = known ?? fromLibuv ?? message;
+  return new CaptureError('io', `${display}: ${text.charAt(0).toUpperCase()}${text.slice(1)}`);
+}
+
+async function* countBytes(
+  source: AsyncIterable<Buffer>,
+  add: (n: number) => void,
+): AsyncGenerator<Buffer, void, undefined> {
+  for await (const chunk of source) {
+    add(chunk.length);
+    yield chunk;
+  }
+}
+
+/**
+ * Decompress a gzip stream (several members are fine) with backpressure. zlib errors become CaptureErrors:
+ * a cut file is 'truncated' (everything decompressible has been yielded by then), anything else 'damaged'
+ * (a bad CRC is only detected at the end of a member, and Node's zlib drops the output of the call that
+ * fails, so the last chunk before it is not seen: data the CRC disowns anyway). Errors of the input itself
+ * pass through as 'io'.
+ */
+async function* gunzip(input: AsyncIterable<Uint8Array>, display: string): AsyncGenerator<Buffer, void, undefined> {
+  const source = Readable.from(input, { objectMode: false });
+  const inflate = zlib.createGunzip();
+  let inputError: unknown;
+  source.on('error', (err) => {
+    inputError = err;
+  });
+  // pipeline forwards backpressure and destroys both streams when either fails or the consumer stops.
+  pipeline(source, inflate, () => {});
+  try {
+    for await (const chunk of inflate) yield chunk as Buffer;
+  } catch (err) {
+    if (inputError !== undefined) throw ioError(inputError, display);
+    if (err instanceof CaptureError) throw err;
+    const code = (err as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'Z_BUF_ERROR') {
+      throw new CaptureError('truncated', `${display}: gzip data ends early (the file was cut)`);
+    }
+    const why = err instanceof Error ? err.message : String(err);
+    throw new CaptureError('damaged', `${display}: gzip data is corrupt (${why})`);
+  } finally {
+    inflate.destroy();
+    source.destroy();
+  }
+}

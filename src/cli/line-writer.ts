@@ -1,0 +1,65 @@
+/**
+ * Buffered line output to a stream: lines are collected into ~64 KiB writes (one write per line is the slow
+ * part of printing millions of lines), `flush()` honours back-pressure, and a closed pipe (`rpcsnoop | head`)
+ * ends output quietly instead of raising EPIPE.
+ */
+import type { Writable } from 'node:stream';
+
+export class LineWriter {
+  private buf: string[] = [];
+  private size = 0;
+  private closed = false;
+  private waitingDrain: Promise<void> | null = null;
+
+  constructor(
+    private readonly out: Writable,
+    private readonly limit = 64 * 1024,
+  ) {
+    out.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') this.closed = true;
+      else throw e;
+    });
+  }
+
+  /** True once the reader went away; callers may stop producing. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  line(s: string): void {
+    if (this.closed) return;
+    this.buf.push(s);
+    this.size += s.length + 1;
+    if (this.size >= this.limit) this.push();
+  }
+
+  /** Writes what is buffered; resolves when the stream can take more. */
+  async flush(): Promise<void> {
+    this.push();
+    if (this.waitingDrain) await this.waitingDrain;
+  }
+
+  /** True when the stream asked us to wait: call flush() before producing more. */
+  get needsDrain(): boolean {
+    return this.waitingDrain !== null;
+  }
+
+  private push(): void {
+    if (this.buf.length === 0 || this.closed) return;
+    const chunk = this.buf.join('\n') + '\n';
+    this.buf = [];
+    this.size = 0;
+    if (!this.out.write(chunk) && !this.waitingDrain) {
+      this.waitingDrain = new Promise((resolve) => {
+        const done = (): void => {
+          this.waitingDrain = null;
+          this.out.off('drain', done);
+          this.out.off('close', done);
+          resolve();
+        };
+        this.out.on('drain', done);
+        this.out.on('close', done);
+      });
+    }
+  }
+}

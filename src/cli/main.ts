@@ -1,0 +1,87 @@
+/**
+ * The rpcsnoop command: read a capture, run the pipeline, print summary lines or JSON Lines.
+ * Every expected failure ends in a one-line message on stderr and an exit code (0 ok, 1 input, 2 usage).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CaptureError } from '../capture/raw-frame';
+import { openCapture } from '../capture/open-capture';
+import { eventToJsonLine } from '../format/json';
+import { rpcLine } from '../format/rpc-line';
+import { summaryPrefix, TimeColumn } from '../format/summary-prefix';
+import { Pipeline } from '../pipeline';
+import type { RpcEvent } from '../rpc/rpc-event';
+import { LineWriter } from './line-writer';
+import { parseOptions, UsageError, USAGE, type CliOptions } from './options';
+import { Progress } from './progress';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let opts: CliOptions;
+  try {
+    opts = parseOptions(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`rpcsnoop: ${e.message} (see rpcsnoop --help)\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (opts.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (opts.version) {
+    process.stdout.write(`rpcsnoop ${version()}\n`);
+    return 0;
+  }
+  return readCapture(opts);
+}
+
+async function readCapture(opts: CliOptions): Promise<number> {
+  const file = opts.readFile as string;
+  const out = new LineWriter(process.stdout);
+  const time = new TimeColumn(opts.timeMode);
+  const format = opts.json
+    ? eventToJsonLine
+    : (ev: RpcEvent): string => summaryPrefix(ev.record.frameNo, time.format(ev.record.ts), ev.record.src, ev.record.dst) + rpcLine(ev);
+  const pipeline = new Pipeline(
+    {
+      maxTransactions: opts.maxTransactions,
+      replyTimeout: opts.replyTimeout,
+      maxRecordSize: opts.maxRecordSize,
+      hold: opts.hold,
+    },
+    (ev) => out.line(format(ev)),
+  );
+  let failure: string | null = null;
+  let progress: Progress | null = null;
+  try {
+    const source = await openCapture(file);
+    progress = opts.progress && process.stderr.isTTY ? new Progress(process.stderr, source, pipeline) : null;
+    for await (const frame of source.frames()) {
+      pipeline.pushFrame(frame);
+      progress?.tick();
+      if (out.needsDrain) await out.flush();
+      if (out.isClosed) break;
+      if (opts.count !== null && frame.frameNo >= opts.count) break;
+    }
+  } catch (e) {
+    if (!(e instanceof CaptureError)) throw e;
+    failure = e.message;
+  }
+  pipeline.finish();
+  progress?.done();
+  await out.flush();
+  const warnings = pipeline.warningLines();
+  for (const w of warnings) process.stderr.write(`rpcsnoop: ${w}\n`);
+  if (failure !== null) {
+    process.stderr.write(`rpcsnoop: ${failure}\n`);
+    return 1;
+  }
+  return 0;
+}

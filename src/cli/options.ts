@@ -1,0 +1,105 @@
+/**
+ * Command-line options, tcpdump/tshark style. Parsed with node's util.parseArgs (no dependency needed for this);
+ * every mistake becomes a UsageError with a one-line message (exit code 2).
+ */
+import { parseArgs } from 'node:util';
+import type { TimeMode } from '../format/summary-prefix';
+
+export class UsageError extends Error {}
+
+export interface CliOptions {
+  help: boolean;
+  version: boolean;
+  readFile: string | null;
+  count: number | null;
+  json: boolean;
+  timeMode: TimeMode;
+  maxTransactions: number;
+  replyTimeout: number;
+  maxRecordSize: number;
+  hold: boolean;
+  progress: boolean;
+}
+
+export const USAGE = `Usage: rpcsnoop -r FILE [options]
+
+Decode ONC RPC (PORTMAP/RPCBIND, MOUNT, NFS and others) from a capture file: reassemble
+UDP datagrams (IP fragments too) and TCP record-marked streams, pair replies with calls.
+
+Input:
+  -r FILE                 read a capture: pcap (µs or ns, either byte order), pcapng,
+                          either one gzip-compressed; "-" reads standard input
+  -c COUNT                stop after COUNT frames
+Output:
+  --json                  JSON Lines: one object per RPC message, in completion order
+  -t d|r|a                time column: delta from the previous line (default), relative
+                          to the first line, or absolute wall clock
+  --no-hold               print each message as soon as it completes (calls then lack
+                          their reply frame, RTT and the "unanswered" flag)
+  --no-progress           no progress line on stderr for large files
+Limits (reaching one is counted and reported, never silent):
+  --max-transactions N    calls remembered for pairing (default 200000)
+  --reply-timeout SEC     a call with no reply this long (capture time) is unanswered
+                          (default 60)
+  --max-record-size BYTES largest TCP record kept whole (default 16777216)
+Other:
+  -h, --help              this help
+  --version               print the version
+
+Exit status: 0 success, 1 unreadable or damaged input (everything before the damage is
+still printed), 2 bad arguments.`;
+
+function positiveInt(name: string, v: string | undefined, min = 1): number | null {
+  if (v === undefined) return null;
+  if (!/^\d+$/.test(v)) throw new UsageError(`${name} needs a whole number, not '${v}'`);
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${name} must be at least ${min}, not '${v}'`);
+  return n;
+}
+
+export function parseOptions(argv: string[]): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+        read: { type: 'string', short: 'r' },
+        count: { type: 'string', short: 'c' },
+        json: { type: 'boolean' },
+        time: { type: 'string', short: 't' },
+        'no-hold': { type: 'boolean' },
+        'no-progress': { type: 'boolean' },
+        'max-transactions': { type: 'string' },
+        'reply-timeout': { type: 'string' },
+        'max-record-size': { type: 'string' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]);
+  }
+  const v = parsed.values;
+  const time = v.time ?? 'd';
+  const modes: Record<string, TimeMode> = { d: 'delta', r: 'relative', a: 'absolute' };
+  if (!(time in modes)) throw new UsageError(`-t takes d, r or a, not '${time}'`);
+  const timeout = v['reply-timeout'];
+  if (timeout !== undefined && !(Number(timeout) > 0)) throw new UsageError(`--reply-timeout needs a positive number of seconds, not '${timeout}'`);
+  const opts: CliOptions = {
+    help: v.help ?? false,
+    version: v.version ?? false,
+    readFile: v.read ?? null,
+    count: positiveInt('-c', v.count),
+    json: v.json ?? false,
+    timeMode: modes[time],
+    maxTransactions: positiveInt('--max-transactions', v['max-transactions']) ?? 200_000,
+    replyTimeout: timeout !== undefined ? Number(timeout) : 60,
+    maxRecordSize: positiveInt('--max-record-size', v['max-record-size'], 64) ?? 16 << 20,
+    hold: !(v['no-hold'] ?? false),
+    progress: !(v['no-progress'] ?? false),
+  };
+  if (!opts.help && !opts.version && opts.readFile === null) throw new UsageError('no input: give -r FILE (or -r - for standard input)');
+  return opts;
+}

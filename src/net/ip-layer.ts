@@ -1,0 +1,53 @@
+import type { Anomaly } from '../anomaly';
+
+/** IP protocol numbers we follow (IANA "Assigned Internet Protocol Numbers"). */
+export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
+
+/** What the IPv4 and IPv6 decoders found; written into a caller-owned object (no allocation per packet). */
+export interface IpLayer {
+  version: 4 | 6;
+  src: string;
+  dst: string;
+  /** IPv4 Protocol, or for IPv6 the Next Header value the extension-header walk stopped at (for a fragment: the
+   *  Next Header of its Fragment header). */
+  protocol: number;
+  /** Offset of the upper-layer header, or of the fragment data for a fragment. */
+  payloadOffset: number;
+  /** End of the captured bytes of the datagram: <= bytes.length, and < payloadOffset + payloadLength when cut. */
+  capturedEnd: number;
+  /** Length on the wire of everything from payloadOffset to the end of the datagram, from the length fields. */
+  payloadLength: number;
+  /** A problem that does not stop decoding: 'frame_truncated' (the snaplen cut the datagram) or
+   *  'bad_ip_length' (the length field claims more bytes than the frame had on the wire); otherwise null. */
+  note: Anomaly | null;
+  /** True for a real fragment (offset != 0 or more-fragments set); atomic fragments (RFC 6946) are not. */
+  fragmented: boolean;
+  /** Fragment offset in bytes. */
+  fragOffset: number;
+  moreFragments: boolean;
+  /** IPv4 Identification (16 bits) or IPv6 Fragment header Identification (32 bits). */
+  fragId: number;
+  /** Bytes that the datagram's 16-bit length field counts in front of the fragment data: the IPv4 header
+   *  (Total Length includes it) or the IPv6 extension headers before the Fragment header (Payload Length includes
+   *  them). A reassembled datagram may have at most 65535 - fragHeaderBytes bytes of fragment data. */
+  fragHeaderBytes: number;
+}
+
+export function newIpLayer(): IpLayer {
+  return {
+    version: 4,
+    src: '',
+    dst: '',
+    protocol: 0,
+    payloadOffset: 0,
+    capturedEnd: 0,
+    payloadLength: 0,
+    note: null,
+    fragmented: false,
+    fragOffset: 0,
+    moreFragments: false,
+    fragId: 0,
+    fragHeaderBytes: 0,
+  };
+}

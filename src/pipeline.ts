@@ -1,0 +1,192 @@
+/**
+ * The core pipeline (design.md): RawFrame → net (link, IP, defragmentation, UDP/TCP) → TCP reassembly →
+ * record marking → RPC header → registry names → pairing → release queue → the caller's event callback.
+ * One instance per capture; it holds all the state (no module-level state), bounded everywhere.
+ */
+import type { Anomaly } from './anomaly';
+import type { RawFrame } from './capture/raw-frame';
+import type { L4Packet } from './net/l4-packet';
+import { PacketDecoder } from './net/packet-decoder';
+import { TcpReassembler } from './reassembly/tcp-reassembler';
+import { probeRpcHeader } from './rpc/detect';
+import { decodeRpcHeader } from './rpc/message';
+import { DEFAULT_PAIRING, PairingTable, type Conversation } from './rpc/pairing';
+import { TcpRecordLayer } from './rpc/record-marking';
+import { Registry } from './rpc/registry';
+import type { RpcEvent } from './rpc/rpc-event';
+import type { RpcRecord } from './rpc/rpc-record';
+import { ReleaseQueue, DEFAULT_RELEASE } from './rpc/release-queue';
+import { udpRecord } from './rpc/udp-records';
+import { NAMED_PROGRAMS } from './programs/procedure-names';
+
+export interface PipelineOptions {
+  maxTransactions: number;
+  replyTimeout: number;
+  maxRecordSize: number;
+  /** Hold calls back until answered (file mode); off for live output. */
+  hold: boolean;
+}
+
+export const DEFAULT_PIPELINE: PipelineOptions = {
+  maxTransactions: DEFAULT_PAIRING.maxTransactions,
+  replyTimeout: DEFAULT_PAIRING.replyTimeout,
+  maxRecordSize: 16 << 20,
+  hold: true,
+};
+
+export interface PipelineCounters {
+  frames: number;
+  messages: number;
+  calls: number;
+  replies: number;
+  /** Anomalies by name, over every stage. */
+  anomalies: Partial<Record<Anomaly, number>>;
+}
+
+export function defaultRegistry(): Registry {
+  const r = new Registry();
+  for (const p of NAMED_PROGRAMS) r.register(p);
+  return r;
+}
+
+export class Pipeline {
+  readonly counters: PipelineCounters = { frames: 0, messages: 0, calls: 0, replies: 0, anomalies: {} };
+  readonly pairing: PairingTable;
+  private readonly decoder: PacketDecoder;
+  private readonly tcp: TcpReassembler;
+  private readonly records: TcpRecordLayer;
+  private readonly release: ReleaseQueue;
+  private seq = 0;
+
+  constructor(
+    opts: PipelineOptions = DEFAULT_PIPELINE,
+    onEvent: (ev: RpcEvent) => void,
+    private readonly registry: Registry = defaultRegistry(),
+  ) {
+    this.release = new ReleaseQueue({ ...DEFAULT_RELEASE, hold: opts.hold }, onEvent);
+    this.pairing = new PairingTable(
+      { maxTransactions: opts.maxTransactions, replyTimeout: opts.replyTimeout, reuseAfter: opts.replyTimeout },
+      () => this.release.drain(),
+    );
+    this.decoder = new PacketDecoder();
+    this.records = new TcpRecordLayer((rec) => this.onRecord(rec), { maxRecordSize: opts.maxRecordSize });
+    this.tcp = new TcpReassembler(this.records);
+  }
+
+  pushFrame(frame: RawFrame): void {
+    this.counters.frames++;
+    const pkt = this.decoder.decode(frame);
+    this.pairing.sweep(frame.ts);
+    if (!pkt) return;
+    if (pkt.transport === 'udp') this.onUdp(pkt);
+    else this.tcp.push(pkt);
+  }
+
+  /** End of input: flush partial streams and fragments, resolve pending calls, release everything. */
+  finish(): void {
+    this.tcp.finish();
+    this.decoder.finish();
+    this.pairing.finish();
+    this.release.finish();
+  }
+
+  /** One line each for anomalies and limits reached, for stderr at the end of a run. */
+  warningLines(): string[] {
+    const all = this.anomalyCounts();
+    const parts = Object.entries(all)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${k}=${n}`);
+    const lines: string[] = [];
+    if (parts.length) lines.push(`anomalies: ${parts.join(' ')}`);
+    if (this.pairing.counters.evicted > 0) lines.push(`pairing table full: ${this.pairing.counters.evicted} transactions evicted (raise --max-transactions)`);
+    return lines;
+  }
+
+  anomalyCounts(): Record<string, number> {
+    const out: Record<string, number> = { ...this.counters.anomalies } as Record<string, number>;
+    const add = (src: Record<string, number>): void => {
+      for (const [k, v] of Object.entries(src)) out[k] = (out[k] ?? 0) + v;
+    };
+    add(this.decoder.counters);
+    add(this.tcp.counters);
+    add(this.records.counters);
+    return out;
+  }
+
+  private count(a: Anomaly): void {
+    this.counters.anomalies[a] = (this.counters.anomalies[a] ?? 0) + 1;
+  }
+
+  private onUdp(pkt: L4Packet): void {
+    const probe = probeRpcHeader(pkt.payload, 0, pkt.payload.length);
+    if (probe !== 'call' && probe !== 'reply') return;
+    this.onRecord(udpRecord(pkt));
+  }
+
+  private onRecord(rec: RpcRecord): void {
+    const res = decodeRpcHeader(rec.bytes);
+    if (!res.ok) {
+      this.count(res.short ? 'malformed_header' : 'not_rpc');
+      return;
+    }
+    const msg = res.msg;
+    this.counters.messages++;
+    const anomalies = rec.anomalies.slice();
+    let ev: RpcEvent;
+    if (msg.type === 'call') {
+      this.counters.calls++;
+      const conv: Conversation = {
+        transport: rec.transport,
+        connId: rec.connId,
+        client: rec.src,
+        clientPort: rec.sport,
+        server: rec.dst,
+        serverPort: rec.dport,
+      };
+      const r = this.pairing.call(conv, msg.xid, msg.prog, msg.vers, msg.proc, rec.frameNo, rec.ts);
+      const look = this.registry.lookup(msg.prog, msg.vers, msg.proc);
+      ev = {
+        seq: ++this.seq,
+        record: rec,
+        msg,
+        prog: msg.prog,
+        vers: msg.vers,
+        proc: msg.proc,
+        programName: look.programName,
+        procedureName: look.procedure?.name ?? null,
+        tx: r.tx,
+        flags: r.flags,
+        retransmitOf: r.retransmitOf,
+        anomalies,
+      };
+    } else {
+      this.counters.replies++;
+      const conv: Conversation = {
+        transport: rec.transport,
+        connId: rec.connId,
+        client: rec.dst,
+        clientPort: rec.dport,
+        server: rec.src,
+        serverPort: rec.sport,
+      };
+      const r = this.pairing.reply(conv, msg.xid, rec.frameNo, rec.ts);
+      const tx = r.tx;
+      const look = tx ? this.registry.lookup(tx.prog, tx.vers, tx.proc) : null;
+      ev = {
+        seq: ++this.seq,
+        record: rec,
+        msg,
+        prog: tx?.prog ?? null,
+        vers: tx?.vers ?? null,
+        proc: tx?.proc ?? null,
+        programName: look?.programName ?? null,
+        procedureName: look?.procedure?.name ?? null,
+        tx,
+        flags: r.flags,
+        retransmitOf: null,
+        anomalies,
+      };
+    }
+    this.release.push(ev);
+  }
+}

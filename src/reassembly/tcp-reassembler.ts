@@ -1,0 +1,333 @@
+/**
+ * TCP stream reassembly (design.md "reassembly/"): one ordered byte stream per connection and direction, fed with
+ * L4Packets, delivering StreamChunks synchronously, in sequence order per direction, as packets arrive.
+ *
+ *  - In-order payload is delivered as a view of the packet payload (no copy); only out-of-order segments are
+ *    copied into a bounded buffer (per direction and global caps).
+ *  - Retransmitted and overlapping bytes are delivered once (first copy wins); 32-bit wraparound is handled.
+ *  - Lost bytes are explicit: when a hole is given up on (buffer bound reached, FIN/RST, idle, finish()), the next
+ *    delivered chunk carries `gapBefore`; bytes cut by the snaplen are lost at once.
+ *  - A connection is keyed by its 4-tuple; a SYN after FIN/RST, or a SYN with a new ISN, starts a new connection
+ *    id (`#n`). Connections are bounded (least recently used evicted) and end on FIN (both ways), RST, idle or
+ *    finish(); every direction that delivered data gets an end callback so its consumer can flush.
+ */
+import type { Anomaly } from '../anomaly';
+import type { Timestamp } from '../capture/raw-frame';
+import type { L4Packet } from '../net/l4-packet';
+import type { StreamChunk, StreamEndpoints } from './stream-chunk';
+import { TcpDirection, type DirectionHost, type TcpEndReason, type TcpStreamEnd, type TcpStreamInfo } from './tcp-stream';
+
+export type { TcpEndReason, TcpStreamEnd, TcpStreamInfo } from './tcp-stream';
+
+export interface TcpReassemblerHandlers {
+  /** New in-order bytes of one direction. `stream` is the same object for every chunk of that direction. */
+  onChunk(chunk: StreamChunk, stream: TcpStreamInfo): void;
+  /** A direction that delivered data has ended (after its last chunk). */
+  onStreamEnd?(stream: TcpStreamInfo, end: TcpStreamEnd): void;
+  /** A connection has ended (after the onStreamEnd of its directions). */
+  onClose?(connId: string, reason: TcpEndReason): void;
+  /** Each anomaly as it happens (they are also counted in `counters`). */
+  onAnomaly?(anomaly: Anomaly, connId: string, frameNo: number): void;
+}
+
+export interface TcpReassemblerOptions {
+  /** Out-of-order bytes held per direction before the first hole is declared lost. */
+  maxBufferedPerDirection: number;
+  /** Out-of-order bytes held over all connections. */
+  maxBufferedTotal: number;
+  /** Connections (open or recently closed) kept; the least recently used is evicted beyond it. */
+  maxConnections: number;
+  /** Seconds of capture time without a packet after which a connection ends ('idle'); 0 = never. */
+  idleTimeout: number;
+}
+
+export const DEFAULT_TCP_REASSEMBLY: TcpReassemblerOptions = {
+  maxBufferedPerDirection: 4 << 20,
+  maxBufferedTotal: 64 << 20,
+  maxConnections: 100_000,
+  idleTimeout: 300,
+};
+
+export interface TcpReassemblerStats {
+  segments: number;
+  /** Segments whose bytes had all been delivered already. */
+  duplicateSegments: number;
+  /** Segments that repeated some already delivered bytes (only their new bytes were delivered). */
+  overlappingSegments: number;
+  /** Segments buffered because they arrived ahead of a hole. */
+  outOfOrderSegments: number;
+  /** Segments ignored: not TCP, no TCP header, or stale segments of a closed connection. */
+  ignoredSegments: number;
+  bytesDelivered: number;
+  bytesLost: number;
+  connections: number;
+  /** Out-of-order bytes currently held. */
+  bufferedBytes: number;
+}
+
+const FIN = 0x01;
+const SYN = 0x02;
+const RST = 0x04;
+const ACK = 0x10;
+
+class Connection {
+  open = true;
+  closedBy: TcpEndReason | null = null;
+  lastSeen: number;
+  readonly dirs: [TcpDirection, TcpDirection];
+
+  constructor(
+    readonly key: string,
+    readonly gen: number,
+    host: DirectionHost,
+    lo: StreamEndpoints,
+    hi: StreamEndpoints,
+    now: number,
+  ) {
+    const id = `tcp ${key}#${gen}`;
+    this.dirs = [new TcpDirection(host, id, lo), new TcpDirection(host, id, hi)];
+    this.lastSeen = now;
+  }
+
+  get id(): string {
+    return this.dirs[0].connId;
+  }
+}
+
+function endpointText(addr: string, port: number): string {
+  return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
+}
+
+export class TcpReassembler {
+  readonly options: TcpReassemblerOptions;
+  /** Anomalies by name (tcp_gap, tcp_out_of_order_overflow, tcp_stream_table_full). */
+  readonly counters: Partial<Record<Anomaly, number>> = {};
+  readonly stats: TcpReassemblerStats = {
+    segments: 0,
+    duplicateSegments: 0,
+    overlappingSegments: 0,
+    outOfOrderSegments: 0,
+    ignoredSegments: 0,
+    bytesDelivered: 0,
+    bytesLost: 0,
+    connections: 0,
+    bufferedBytes: 0,
+  };
+  /** Insertion order = least recently used first. */
+  private readonly conns = new Map<string, Connection>();
+  private lastTouched: Connection | null = null;
+  private nextSweep = -Infinity;
+  private readonly host: DirectionHost;
+
+  constructor(
+    private readonly handlers: TcpReassemblerHandlers,
+    options: Partial<TcpReassemblerOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_TCP_REASSEMBLY, ...options };
+    const stats = this.stats;
+    this.host = {
+      maxBufferedPerDirection: this.options.maxBufferedPerDirection,
+      chunk: (dir, chunk) => {
+        stats.bytesDelivered += chunk.bytes.length;
+        handlers.onChunk(chunk, dir.stream as TcpStreamInfo);
+      },
+      ended: (dir, end) => handlers.onStreamEnd?.(dir.stream as TcpStreamInfo, end),
+      anomaly: (a, connId, frameNo) => this.anomaly(a, connId, frameNo),
+      buffered: (delta) => {
+        stats.bufferedBytes += delta;
+      },
+      lost: (n) => {
+        stats.bytesLost += n;
+      },
+    };
+  }
+
+  /** Connections in the table (open and recently closed). */
+  get connectionCount(): number {
+    return this.conns.size;
+  }
+
+  push(pkt: L4Packet): void {
+    const t = pkt.tcp;
+    if (pkt.transport !== 'tcp' || !t) {
+      this.stats.ignoredSegments++;
+      return;
+    }
+    this.stats.segments++;
+    const now = pkt.ts.sec + pkt.ts.nsec / 1e9;
+    if (now >= this.nextSweep) this.expireIdle(pkt.ts);
+
+    const fwd = pkt.src < pkt.dst || (pkt.src === pkt.dst && pkt.sport <= pkt.dport);
+    const key = fwd
+      ? `${endpointText(pkt.src, pkt.sport)} ${endpointText(pkt.dst, pkt.dport)}`
+      : `${endpointText(pkt.dst, pkt.dport)} ${endpointText(pkt.src, pkt.sport)}`;
+    const d = fwd ? 0 : 1;
+    const flags = t.flags;
+    const seq = t.seq >>> 0;
+    const wireLen = pkt.payloadLength > pkt.payload.length ? pkt.payloadLength : pkt.payload.length;
+
+    let conn = this.conns.get(key);
+    if (flags & SYN) {
+      if (!conn) conn = this.create(key, 0, pkt, fwd, now);
+      else {
+        const dir = conn.dirs[d];
+        if (!conn.open) {
+          if (dir.synSeen && dir.isn === seq) return this.ignore(); // retransmitted SYN of the closed connection
+          conn = this.replace(conn, pkt, fwd, now);
+        } else if (dir.isn >= 0 ? dir.isn !== seq : dir.started) {
+          conn = this.replace(conn, pkt, fwd, now); // a new connection on this 4-tuple
+        }
+      }
+      const dir = conn.dirs[d];
+      if (!dir.synSeen) {
+        dir.syn(seq, (flags & ACK) !== 0);
+        // the SYN-ACK acknowledges the client's ISN: the client's stream start is known even if its SYN was missed
+        const peer = conn.dirs[1 - d];
+        if (flags & ACK && !peer.started) peer.startAt(t.ack);
+      }
+    } else if (!conn) {
+      if (wireLen === 0 || flags & RST) return this.ignore(); // pure ACK, FIN or RST of a connection not seen
+      conn = this.create(key, 0, pkt, fwd, now);
+    } else if (!conn.open) {
+      // stale segments of a connection closed by FIN/RST are dropped; data after an idle close reopens it
+      if (conn.closedBy !== 'idle' || wireLen === 0 || flags & RST) return this.ignore();
+      conn = this.replace(conn, pkt, fwd, now);
+    }
+
+    this.touch(conn, now);
+    const dir = conn.dirs[d];
+    dir.touch(pkt.frameNo, pkt.ts);
+    if (flags & RST) {
+      this.close(conn, 'rst', pkt.frameNo, pkt.ts);
+      return;
+    }
+    const dataSeq = flags & SYN ? (seq + 1) >>> 0 : seq;
+    if (wireLen > 0) {
+      const outcome = dir.segment(dataSeq, pkt.payload, wireLen, pkt.frameNo, pkt.ts);
+      if (outcome === 'buffered') this.stats.outOfOrderSegments++;
+      else if (outcome === 'duplicate') this.stats.duplicateSegments++;
+      else if (outcome === 'overlap') this.stats.overlappingSegments++;
+      if (this.stats.bufferedBytes > this.options.maxBufferedTotal) this.enforceGlobalCap(dir);
+    }
+    if (flags & FIN) dir.fin((dataSeq + wireLen) >>> 0);
+    if (dir.finReached && !dir.ended) dir.end('fin', pkt.frameNo, pkt.ts);
+    const [a, b] = conn.dirs;
+    if ((a.finSeen || a.ended) && (b.finSeen || b.ended) && (a.finSeen || b.finSeen)) {
+      this.close(conn, 'fin', pkt.frameNo, pkt.ts);
+    }
+  }
+
+  /** Ends connections without a packet for `idleTimeout` seconds before `now` and forgets closed ones as old.
+   *  push() calls it; a live capture may also call it from a timer. */
+  expireIdle(now: Timestamp): void {
+    const idle = this.options.idleTimeout;
+    const t = now.sec + now.nsec / 1e9;
+    if (!(idle > 0)) {
+      this.nextSweep = Infinity;
+      return;
+    }
+    this.nextSweep = t + Math.min(1, idle / 4);
+    const limit = t - idle;
+    const expired: Connection[] = [];
+    for (const c of this.conns.values()) {
+      if (c.lastSeen > limit) break;
+      expired.push(c);
+    }
+    for (const c of expired) {
+      if (c.open) {
+        const last = c.dirs[0].lastFrameNo > c.dirs[1].lastFrameNo ? c.dirs[0] : c.dirs[1];
+        this.close(c, 'idle', last.lastFrameNo, last.lastTs);
+        this.touch(c, t); // keep it as a closed entry for another idle period (keeps its #n)
+      } else {
+        this.conns.delete(c.key);
+        if (this.lastTouched === c) this.lastTouched = null;
+      }
+    }
+  }
+
+  /** End of capture: every open connection ends ('finish'), holes are declared lost. */
+  finish(): void {
+    for (const c of [...this.conns.values()]) {
+      if (!c.open) continue;
+      const last = c.dirs[0].lastFrameNo > c.dirs[1].lastFrameNo ? c.dirs[0] : c.dirs[1];
+      this.close(c, 'finish', last.lastFrameNo, last.lastTs);
+    }
+    this.conns.clear();
+    this.lastTouched = null;
+  }
+
+  private ignore(): void {
+    this.stats.ignoredSegments++;
+  }
+
+  private anomaly(a: Anomaly, connId: string, frameNo: number): void {
+    this.counters[a] = (this.counters[a] ?? 0) + 1;
+    this.handlers.onAnomaly?.(a, connId, frameNo);
+  }
+
+  private create(key: string, gen: number, pkt: L4Packet, fwd: boolean, now: number): Connection {
+    if (this.conns.size >= this.options.maxConnections) this.evictOldest(pkt);
+    const a: StreamEndpoints = { ipVersion: pkt.ipVersion, src: pkt.src, sport: pkt.sport, dst: pkt.dst, dport: pkt.dport };
+    const b: StreamEndpoints = { ipVersion: pkt.ipVersion, src: pkt.dst, sport: pkt.dport, dst: pkt.src, dport: pkt.sport };
+    const c = fwd ? new Connection(key, gen, this.host, a, b, now) : new Connection(key, gen, this.host, b, a, now);
+    this.conns.set(key, c);
+    this.lastTouched = c;
+    this.stats.connections++;
+    return c;
+  }
+
+  /** A new connection on the 4-tuple of `old` (which ends as 'reused' if it was still open). */
+  private replace(old: Connection, pkt: L4Packet, fwd: boolean, now: number): Connection {
+    if (old.open) this.close(old, 'reused', pkt.frameNo, pkt.ts);
+    this.conns.delete(old.key);
+    if (this.lastTouched === old) this.lastTouched = null;
+    return this.create(old.key, old.gen + 1, pkt, fwd, now);
+  }
+
+  private evictOldest(pkt: L4Packet): void {
+    const first = this.conns.values().next();
+    if (first.done) return;
+    const c = first.value;
+    if (c.open) {
+      this.anomaly('tcp_stream_table_full', c.id, pkt.frameNo);
+      const last = c.dirs[0].lastFrameNo > c.dirs[1].lastFrameNo ? c.dirs[0] : c.dirs[1];
+      this.close(c, 'evicted', last.lastFrameNo, last.lastTs);
+    }
+    this.conns.delete(c.key);
+    if (this.lastTouched === c) this.lastTouched = null;
+  }
+
+  private touch(c: Connection, now: number): void {
+    c.lastSeen = now;
+    if (this.lastTouched === c) return;
+    this.conns.delete(c.key);
+    this.conns.set(c.key, c);
+    this.lastTouched = c;
+  }
+
+  private close(c: Connection, reason: TcpEndReason, frameNo: number, ts: Timestamp): void {
+    if (!c.open) return;
+    c.dirs[0].end(reason, frameNo, ts);
+    c.dirs[1].end(reason, frameNo, ts);
+    c.open = false;
+    c.closedBy = reason;
+    this.handlers.onClose?.(c.id, reason);
+  }
+
+  /** Over the global cap: give up holes, in `dir` first, then in the least recently used connections. */
+  private enforceGlobalCap(dir: TcpDirection): void {
+    const max = this.options.maxBufferedTotal;
+    while (this.stats.bufferedBytes > max && dir.skipFirstHole()) {
+      // drop holes in the direction that just grew
+    }
+    if (this.stats.bufferedBytes <= max) return;
+    for (const c of this.conns.values()) {
+      for (const d of c.dirs) {
+        while (this.stats.bufferedBytes > max && d.skipFirstHole()) {
+          // drop holes elsewhere, oldest connections first
+        }
+      }
+      if (this.stats.bufferedBytes <= max) return;
+    }
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * Call/reply pairing by XID within a conversation (RFC 5531 §9: the XID only matches a reply to its call; it
+ * identifies nothing across clients or servers).
+ *
+ * Conversation keys:
+ *  - TCP: the connection (4-tuple and its incarnation). RPC over TCP answers on the connection the call came
+ *    in on, so two clients — or two connections of one client — using the same XID stay apart.
+ *  - UDP: client address, server address, server port. The client port is left out because clients
+ *    retransmit from another source port (Wireshark's reason too); the server address is kept so that one
+ *    client talking to two servers with the same XID is not merged (Wireshark merges them).
+ * A TCP call whose XID and procedure are pending on another connection between the same hosts is flagged as a
+ * retransmission (clients resend after a reconnect).
+ *
+ * Transactions: the first call creates one; a repeated call with the same procedure is a retransmission of it;
+ * the same XID with another program/version/procedure starts a new one (XID reuse) instead of decoding the
+ * reply against the wrong call. Replies: the first answers, later ones are duplicates, replies with no call are
+ * orphans. Calls with no reply within `replyTimeout` seconds of capture time, evicted from the bounded table,
+ * or pending at the end are unanswered.
+ */
+import { tsDiffSeconds, type Timestamp } from '../capture/raw-frame';
+
+export type PairingFlag = 'retransmit' | 'duplicate_reply' | 'orphan_reply' | 'xid_reuse' | 'unanswered' | 'late_reply' | 'evicted';
+
+export type TxState = 'pending' | 'answered' | 'unanswered';
+
+export interface Transaction {
+  /** Creation order, unique per pairing table. */
+  id: number;
+  xid: number;
+  prog: number;
+  vers: number;
+  proc: number;
+  callFrame: number;
+  callTs: Timestamp;
+  /** Latest transmission of the call (differs from callFrame after retransmissions). */
+  lastCallFrame: number;
+  lastCallTs: Timestamp;
+  callCount: number;
+  replyFrame: number | null;
+  replyTs: Timestamp | null;
+  replyCount: number;
+  /** Seconds from the first call to the first reply. */
+  rtt: number | null;
+  state: TxState;
+  /** The table evicted it before it was answered. */
+  evicted: boolean;
+  /** Decoded call arguments, kept for decoding the reply (registry readResult). */
+  args: unknown;
+}
+
+export interface Conversation {
+  transport: 'udp' | 'tcp';
+  connId: string | null;
+  client: string;
+  clientPort: number;
+  server: string;
+  serverPort: number;
+}
+
+export interface PairingOptions {
+  /** Maximum transactions remembered (pending and answered); the oldest is evicted beyond it. */
+  maxTransactions: number;
+  /** Seconds of capture time after the last transmission before a call counts as unanswered. */
+  replyTimeout: number;
+  /** A same-procedure call this long after the reply is XID reuse rather than a retransmission. */
+  reuseAfter: number;
+}
+
+export const DEFAULT_PAIRING: PairingOptions = { maxTransactions: 200_000, replyTimeout: 60, reuseAfter: 60 };
+
+export interface CallResult {
+  tx: Transaction;
+  flags: PairingFlag[];
+  /** For a retransmission: the frame of the first transmission. */
+  retransmitOf: number | null;
+}
+
+export interface ReplyResult {
+  tx: Transaction | null;
+  flags: PairingFlag[];
+}
+
+export interface PairingCounters {
+  calls: number;
+  replies: number;
+  pairs: number;
+  retransmits: number;
+  duplicateReplies: number;
+  orphanReplies: number;
+  xidReuse: number;
+  unanswered: number;
+  evicted: number;
+}
+
+export class PairingTable {
+  private readonly byKey = new Map<string, Transaction>();
+  /** Pending TCP calls by host pair + XID, to notice retransmissions on a new connection. */
+  private readonly byHosts = new Map<string, Transaction>();
+  /** Pending transactions in creation order, for the reply timeout sweep. */
+  private readonly pendingQueue: Transaction[] = [];
+  private pendingHead = 0;
+  private nextId = 1;
+  readonly counters: PairingCounters = {
+    calls: 0,
+    replies: 0,
+    pairs: 0,
+    retransmits: 0,
+    duplicateReplies: 0,
+    orphanReplies: 0,
+    xidReuse: 0,
+    unanswered: 0,
+    evicted: 0,
+  };
+
+  constructor(
+    private readonly opts: PairingOptions = DEFAULT_PAIRING,
+    /** Told when a transaction stops being pending without an answer (timeout, eviction, end). */
+    private readonly onResolved: (tx: Transaction) => void = () => undefined,
+  ) {}
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  static key(c: Conversation, xid: number): string {
+    return c.transport === 'tcp' ? `${c.connId}|${xid}` : `u|${c.client}|${c.server}|${c.serverPort}|${xid}`;
+  }
+
+  private static hostKey(c: Conversation, xid: number): string {
+    return `${c.client}|${c.server}|${c.serverPort}|${xid}`;
+  }
+
+  call(c: Conversation, xid: number, prog: number, vers: number, proc: number, frameNo: number, ts: Timestamp): CallResult {
+    this.counters.calls++;
+    this.sweep(ts);
+    const key = PairingTable.key(c, xid);
+    const old = this.byKey.get(key);
+    const sameProc = old !== undefined && old.prog === prog && old.vers === vers && old.proc === proc;
+    if (old && sameProc && (old.state !== 'answered' || tsDiffSeconds(old.replyTs ?? ts, ts) <= this.opts.reuseAfter)) {
+      old.callCount++;
+      old.lastCallFrame = frameNo;
+      old.lastCallTs = ts;
+      this.counters.retransmits++;
+      return { tx: old, flags: ['retransmit'], retransmitOf: old.callFrame };
+    }
+    const flags: PairingFlag[] = [];
+    let retransmitOf: number | null = null;
+    if (old) {
+      flags.push('xid_reuse');
+      this.counters.xidReuse++;
+      this.byKey.delete(key);
+      if (old.state === 'pending') this.resolveUnanswered(old);
+    }
+    if (c.transport === 'tcp') {
+      const hk = PairingTable.hostKey(c, xid);
+      const other = this.byHosts.get(hk);
+      if (other && other.state === 'pending' && other.prog === prog && other.vers === vers && other.proc === proc) {
+        flags.push('retransmit');
+        this.counters.retransmits++;
+        retransmitOf = other.callFrame;
+      }
+    }
+    const tx: Transaction = {
+      id: this.nextId++,
+      xid,
+      prog,
+      vers,
+      proc,
+      callFrame: frameNo,
+      callTs: ts,
+      lastCallFrame: frameNo,
+      lastCallTs: ts,
+      callCount: 1,
+      replyFrame: null,
+      replyTs: null,
+      replyCount: 0,
+      rtt: null,
+      state: 'pending',
+      evicted: false,
+      args: undefined,
+    };
+    this.byKey.set(key, tx);
+    if (c.transport === 'tcp') this.setBounded(this.byHosts, PairingTable.hostKey(c, xid), tx);
+    this.pendingQueue.push(tx);
+    this.evictOverflow();
+    return { tx, flags, retransmitOf };
+  }
+
+  /** `c` is the conversation seen from the call's side (client = the reply's destination). */
+  reply(c: Conversation, xid: number, frameNo: number, ts: Timestamp): ReplyResult {
+    this.counters.replies++;
+    this.sweep(ts);
+    const tx = this.byKey.get(PairingTable.key(c, xid));
+    if (!tx) {
+      this.counters.orphanReplies++;
+      return { tx: null, flags: ['orphan_reply'] };
+    }
+    tx.replyCount++;
+    if (tx.state === 'answered') {
+      this.counters.duplicateReplies++;
+      return { tx, flags: ['duplicate_reply'] };
+    }
+    const flags: PairingFlag[] = [];
+    if (tx.state === 'unanswered') {
+      flags.push('late_reply');
+      this.counters.unanswered--;
+    }
+    tx.state = 'answered';
+    tx.replyFrame = frameNo;
+    tx.replyTs = ts;
+    tx.rtt = tsDiffSeconds(tx.callTs, ts);
+    this.counters.pairs++;
+    return { tx, flags };
+  }
+
+  /** Declare calls unanswered once `replyTimeout` of capture time has passed since their last transmission. */
+  sweep(now: Timestamp): void {
+    const q = this.pendingQueue;
+    while (this.pendingHead < q.length) {
+      const tx = q[this.pendingHead];
+      if (tx.state === 'pending') {
+        if (tsDiffSeconds(tx.lastCallTs, now) <= this.opts.replyTimeout) break;
+        this.resolveUnanswered(tx);
+      }
+      this.pendingHead++;
+    }
+    if (this.pendingHead > 1024 && this.pendingHead * 2 > q.length) {
+      q.splice(0, this.pendingHead);
+      this.pendingHead = 0;
+    }
+  }
+
+  /** End of capture: every call still pending is unanswered. */
+  finish(): void {
+    for (let i = this.pendingHead; i < this.pendingQueue.length; i++) {
+      const tx = this.pendingQueue[i];
+      if (tx.state === 'pending') this.resolveUnanswered(tx);
+    }
+    this.pendingQueue.length = 0;
+    this.pendingHead = 0;
+  }
+
+  private resolveUnanswered(tx: Transaction): void {
+    tx.state = 'unanswered';
+    this.counters.unanswered++;
+    this.onResolved(tx);
+  }
+
+  private evictOverflow(): void {
+    while (this.byKey.size > this.opts.maxTransactions) {
+      const first = this.byKey.entries().next();
+      if (first.done) return;
+      const [key, tx] = first.value;
+      this.byKey.delete(key);
+      this.counters.evicted++;
+      if (tx.state === 'pending') {
+        tx.evicted = true;
+        this.resolveUnanswered(tx);
+      }
+    }
+  }
+
+  private setBounded(map: Map<string, Transaction>, key: string, tx: Transaction): void {
+    map.delete(key);
+    map.set(key, tx);
+    while (map.size > this.opts.maxTransactions) {
+      const first = map.keys().next();
+      if (first.done) return;
+      map.delete(first.value);
+    }
+  }
+}

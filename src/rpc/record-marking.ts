@@ -1,0 +1,644 @@
+/**
+ * ONC RPC record marking over TCP (RFC 5531 §11): an explicit state machine per TCP direction (Zeek's habit), fed
+ * StreamChunks, emitting RpcRecords.
+ *
+ * Each record is one or more fragments, each preceded by a 4-byte mark: top bit = last fragment, low 31 bits =
+ * fragment length. States:
+ *
+ *   MARK    reading a record mark (kept across chunks: a mark may be split 1/3, 2/2, 3/1)
+ *   BODY    reading `fragRemaining` bytes of a fragment into the record
+ *   SKIP    counting away `skipRemaining` bytes of a record that is not kept (rest of a record cut by lost bytes,
+ *           or beyond maxRecordSize), then its further fragments; the stream stays in sync
+ *   RESYNC  framing unknown (joined mid-way, lost bytes across a boundary, a record that is not RPC): scan for
+ *           the next plausible record (record-resync.ts); skipped bytes are counted and reported on the next
+ *           record ('record_resync', `skippedBefore`)
+ *
+ * Records are views of the chunk when they lie in one chunk; a record spanning chunks, or made of several
+ * fragments, is copied once when complete (pg-protocol's habit). Every length from the wire is capped before it
+ * is used: at most maxRecordSize bytes of a record are kept, whatever its marks claim.
+ *
+ * Emitted records: `frameNo`/`ts` are those of the frame that carried the record's last byte (tshark's
+ * "reassembled in"), or, for a truncated record, of the frame where it began. Never garbage: a record is emitted
+ * only when the stream was in sync at its start and its first bytes pass probeRpcHeader (or, when the data ends
+ * before the header does, whatever was captured of a record whose framing was known).
+ */
+import type { Anomaly } from '../anomaly';
+import type { Timestamp } from '../capture/raw-frame';
+import type { StreamChunk } from '../reassembly/stream-chunk';
+import type { TcpReassemblerHandlers, TcpStreamEnd, TcpStreamInfo } from '../reassembly/tcp-reassembler';
+import { probeRpcHeader } from './detect';
+import { ResyncScanner, type Piece, type ResyncAccept } from './record-resync';
+import type { RpcRecord } from './rpc-record';
+
+/** A record from a TCP stream. */
+export interface TcpRpcRecord extends RpcRecord {
+  transport: 'tcp';
+  connId: string;
+  /** Bytes skipped while resynchronising just before this record (0 when the stream was in sync). */
+  skippedBefore: number;
+}
+
+export interface RecordMarkerOptions {
+  /** Bytes of one record kept; the rest is skipped by counting ('record_too_large'). At least 1024. */
+  maxRecordSize: number;
+  /** Bytes a resync may buffer while it waits to see where a candidate record ends. */
+  resyncWindow: number;
+  /** Fragments one record may have. */
+  maxFragments: number;
+  /** The first byte is the start of the stream (the SYN was seen): start in sync. Otherwise resync first. */
+  inSync: boolean;
+}
+
+export const DEFAULT_RECORD_MARKING: RecordMarkerOptions = {
+  maxRecordSize: 16 << 20,
+  resyncWindow: 256 << 10,
+  maxFragments: 4096,
+  inSync: false,
+};
+
+export interface RecordMarkerStats {
+  records: number;
+  truncatedRecords: number;
+  tooLargeRecords: number;
+  /** Times the marker entered RESYNC (including the start of a stream joined mid-way). */
+  resyncs: number;
+  /** Bytes skipped while resynchronising (never emitted). */
+  skippedBytes: number;
+  /** Bytes reported lost by the reassembler (gapBefore and trailing gaps). */
+  lostBytes: number;
+  /** Zero-length records (legal framing, not an RPC message): dropped, counted as 'not_rpc'. */
+  emptyRecords: number;
+  /** Records found by an unconfirmed resync and dropped because what followed them was not RPC. */
+  discardedRecords: number;
+}
+
+export function newRecordMarkerStats(): RecordMarkerStats {
+  return {
+    records: 0,
+    truncatedRecords: 0,
+    tooLargeRecords: 0,
+    resyncs: 0,
+    skippedBytes: 0,
+    lostBytes: 0,
+    emptyRecords: 0,
+    discardedRecords: 0,
+  };
+}
+
+/** Counters shared by the markers of many streams (optional). */
+export interface RecordMarkerShared {
+  counters: Partial<Record<Anomaly, number>>;
+  stats: RecordMarkerStats;
+  onAnomaly?: (anomaly: Anomaly, connId: string, frameNo: number) => void;
+}
+
+const S_MARK = 0;
+const S_BODY = 1;
+const S_SKIP = 2;
+const S_RESYNC = 3;
+const S_CLOSED = 4;
+
+const PROBE_PENDING = 0;
+const PROBE_OK = 1;
+/** Enough bytes for probeRpcHeader to decide on any header (a call with two 400-byte auth bodies is 856). */
+const PROBE_HEAD = 1024;
+
+interface Rec {
+  startFrame: number;
+  startTs: Timestamp;
+  lastFrame: number;
+  lastTs: Timestamp;
+  frames: number[];
+  parts: Uint8Array[];
+  /** Bytes kept (<= maxRecordSize). */
+  captured: number;
+  /** Sum of the fragment lengths seen so far. */
+  length: number;
+  fragments: number;
+  probe: number;
+  /** Kept bytes hit maxRecordSize. */
+  over: boolean;
+  /** Found by a resync that could not check the record's end. */
+  unconfirmed: boolean;
+}
+
+interface Endpoints {
+  ipVersion: 4 | 6;
+  src: string;
+  sport: number;
+  dst: string;
+  dport: number;
+  connId: string;
+}
+
+function u32(b: Uint8Array, p: number): number {
+  return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** The record-marking state machine of one TCP direction. */
+export class RecordMarker {
+  readonly counters: Partial<Record<Anomaly, number>>;
+  readonly stats: RecordMarkerStats;
+  private readonly opts: RecordMarkerOptions;
+  private readonly onAnomaly?: (anomaly: Anomaly, connId: string, frameNo: number) => void;
+  private ep: Endpoints | null = null;
+  private state = S_MARK;
+  private readonly markBuf = new Uint8Array(4);
+  private markHave = 0;
+  private fragRemaining = 0;
+  private fragLast = false;
+  private skipRemaining = 0;
+  private skipLast = false;
+  /** In MARK: the next mark belongs to a record being skipped. */
+  private skipping = false;
+  private rec: Rec | null = null;
+  /** Raw stream bytes of `rec` (marks included) while its header is not yet probed, to rescan them if it fails. */
+  private raw: Piece[] | null = null;
+  /** A complete record from an unconfirmed resync, waiting for the next record's header to confirm it. */
+  private held: TcpRpcRecord | null = null;
+  /** The next record starts at an unconfirmed resync position. */
+  private unconfirmed = false;
+  /** Bytes skipped since the last emitted record. */
+  private skipped = 0;
+  private scanner: ResyncScanner | null = null;
+  private replay: Piece[] = [];
+  private replayHead = 0;
+  private lastFrame = 0;
+
+  constructor(
+    options: Partial<RecordMarkerOptions>,
+    private readonly emitRecord: (rec: TcpRpcRecord) => void,
+    shared?: RecordMarkerShared,
+  ) {
+    this.opts = { ...DEFAULT_RECORD_MARKING, ...options };
+    if (!(this.opts.maxRecordSize >= PROBE_HEAD)) this.opts.maxRecordSize = PROBE_HEAD;
+    this.counters = shared?.counters ?? {};
+    this.stats = shared?.stats ?? newRecordMarkerStats();
+    this.onAnomaly = shared?.onAnomaly;
+    this.state = S_MARK;
+    if (!this.opts.inSync) this.enterResync(); // joined mid-way: find the first record boundary
+  }
+
+  /** The next in-order chunk of this direction. */
+  push(chunk: StreamChunk): void {
+    if (this.state === S_CLOSED) return;
+    if (!this.ep) {
+      this.ep = {
+        ipVersion: chunk.ipVersion,
+        src: chunk.src,
+        sport: chunk.sport,
+        dst: chunk.dst,
+        dport: chunk.dport,
+        connId: chunk.connId,
+      };
+    }
+    this.lastFrame = chunk.frameNo;
+    if (chunk.gapBefore > 0) this.gap(chunk.gapBefore);
+    const b = chunk.bytes;
+    if (b.length > 0) {
+      this.data(b, 0, b.length, chunk.frameNo, chunk.ts);
+      this.drainReplay();
+    }
+  }
+
+  /** End of the stream (`trailingGap` bytes lost after the last chunk): flushes a partial record as truncated. */
+  close(trailingGap = 0): void {
+    if (this.state === S_CLOSED) return;
+    if (trailingGap > 0) this.gap(trailingGap);
+    this.flushResync();
+    this.releaseHeld();
+    if (this.rec) this.truncate('record_truncated');
+    if (this.skipped > 0) {
+      // bytes skipped with no record after them
+      this.anomaly('record_resync', this.lastFrame);
+      this.skipped = 0;
+    }
+    this.state = S_CLOSED;
+    this.scanner = null;
+    this.raw = null;
+    this.replay = [];
+    this.replayHead = 0;
+  }
+
+  // ---- in-sync states ------------------------------------------------------------------------------------------
+
+  private data(b: Uint8Array, i: number, n: number, frameNo: number, ts: Timestamp): void {
+    while (i < n) {
+      const state = this.state;
+      if (state === S_MARK) {
+        const start = i;
+        let mark = -1;
+        if (this.markHave === 0 && n - i >= 4) {
+          mark = u32(b, i);
+          i += 4;
+        } else {
+          while (this.markHave < 4 && i < n) this.markBuf[this.markHave++] = b[i++];
+          if (this.markHave === 4) {
+            mark = u32(this.markBuf, 0);
+            this.markHave = 0;
+          }
+        }
+        if (!this.skipping) this.consumed(b, start, i, frameNo, ts);
+        if (mark >= 0) this.onMark(mark);
+      } else if (state === S_BODY) {
+        const rec = this.rec as Rec;
+        const take = n - i < this.fragRemaining ? n - i : this.fragRemaining;
+        const room = this.opts.maxRecordSize - rec.captured;
+        const keep = take <= room ? take : room;
+        if (keep > 0) {
+          rec.parts.push(i === 0 && keep === b.length ? b : b.subarray(i, i + keep));
+          rec.captured += keep;
+        }
+        if (keep < take) rec.over = true;
+        this.consumed(b, i, i + take, frameNo, ts);
+        i += take;
+        this.fragRemaining -= take;
+        if (rec.probe === PROBE_PENDING && !this.decide(rec, this.fragRemaining === 0 && this.fragLast)) continue;
+        if (rec.over) this.tooLarge();
+        else if (this.fragRemaining === 0) {
+          if (this.fragLast) this.complete();
+          else this.state = S_MARK;
+        }
+      } else if (state === S_SKIP) {
+        const take = n - i < this.skipRemaining ? n - i : this.skipRemaining;
+        i += take;
+        this.skipRemaining -= take;
+        if (this.skipRemaining === 0) this.endSkip();
+      } else if (state === S_RESYNC) {
+        (this.scanner as ResyncScanner).append(b, i, n, frameNo, ts);
+        i = n;
+      } else {
+        return;
+      }
+    }
+    if (this.state === S_RESYNC) {
+      const acc = (this.scanner as ResyncScanner).scan(false);
+      if (acc) this.acceptResync(acc);
+      else this.collectSkipped();
+    }
+  }
+
+  /** Bytes b[from, to) of the stream belong to the current record (its marks or body). */
+  private consumed(b: Uint8Array, from: number, to: number, frameNo: number, ts: Timestamp): void {
+    let rec = this.rec;
+    if (!rec) {
+      rec = {
+        startFrame: frameNo,
+        startTs: ts,
+        lastFrame: frameNo,
+        lastTs: ts,
+        frames: [frameNo],
+        parts: [],
+        captured: 0,
+        length: 0,
+        fragments: 0,
+        probe: PROBE_PENDING,
+        over: false,
+        unconfirmed: this.unconfirmed,
+      };
+      this.unconfirmed = false;
+      this.rec = rec;
+      this.raw = [];
+    } else if (rec.lastFrame !== frameNo) {
+      rec.lastFrame = frameNo;
+      rec.lastTs = ts;
+      if (rec.frames[rec.frames.length - 1] !== frameNo) rec.frames.push(frameNo);
+    }
+    if (this.raw && to > from) this.raw.push({ bytes: b.subarray(from, to), frameNo, ts });
+  }
+
+  private onMark(mark: number): void {
+    const len = mark & 0x7fffffff;
+    const last = mark >= 0x80000000;
+    if (this.skipping) {
+      this.skipRemaining = len;
+      this.skipLast = last;
+      if (len === 0) this.endSkip();
+      else this.state = S_SKIP;
+      return;
+    }
+    const rec = this.rec as Rec;
+    rec.fragments++;
+    rec.length += len;
+    if (rec.fragments > this.opts.maxFragments) {
+      this.fragmentOverflow(len, last);
+      return;
+    }
+    this.fragRemaining = len;
+    this.fragLast = last;
+    if (len > 0) this.state = S_BODY;
+    else if (last) this.complete();
+    else this.state = S_MARK;
+  }
+
+  /** Probes the record's header; false when it is not RPC (the marker is then resynchronising). */
+  private decide(rec: Rec, complete: boolean): boolean {
+    const first = rec.parts.length > 0 ? rec.parts[0] : null;
+    let r = first ? probeRpcHeader(first, 0, first.length) : 'more';
+    if (r === 'more' && rec.parts.length > 1 && first && first.length < PROBE_HEAD) {
+      const n = rec.captured < PROBE_HEAD ? rec.captured : PROBE_HEAD;
+      const head = new Uint8Array(n);
+      let o = 0;
+      for (const p of rec.parts) {
+        const k = p.length < n - o ? p.length : n - o;
+        head.set(k === p.length ? p : p.subarray(0, k), o);
+        o += k;
+        if (o === n) break;
+      }
+      r = probeRpcHeader(head, 0, n);
+    }
+    if (r === 'more') {
+      if (!complete && rec.captured < PROBE_HEAD) return true; // wait for more
+      r = 'no';
+    }
+    if (r === 'no') {
+      this.notRpc();
+      return false;
+    }
+    rec.probe = PROBE_OK;
+    this.raw = null;
+    this.releaseHeld(); // the record after a held one starts with a plausible header: the held one was real
+    return true;
+  }
+
+  private complete(): void {
+    const rec = this.rec as Rec;
+    if (rec.length === 0) {
+      // a legal but empty record: not an RPC message
+      this.rec = null;
+      this.raw = null;
+      this.state = S_MARK;
+      this.stats.emptyRecords++;
+      this.anomaly('not_rpc', rec.lastFrame);
+      return;
+    }
+    if (rec.probe === PROBE_PENDING && !this.decide(rec, true)) return;
+    this.rec = null;
+    this.raw = null;
+    this.state = S_MARK;
+    const out = this.build(rec, false, null);
+    if (rec.unconfirmed) this.held = out;
+    else this.emit(out);
+  }
+
+  /** The kept part of the record reached maxRecordSize: emit it truncated, skip the rest of the record. */
+  private tooLarge(): void {
+    this.stats.tooLargeRecords++;
+    this.truncate('record_too_large');
+    this.skipRemaining = this.fragRemaining;
+    this.skipLast = this.fragLast;
+    this.fragRemaining = 0;
+    if (this.skipRemaining === 0) this.endSkip();
+    else this.state = S_SKIP;
+  }
+
+  private fragmentOverflow(len: number, last: boolean): void {
+    const rec = this.rec as Rec;
+    if (rec.probe !== PROBE_OK) {
+      this.notRpc();
+      return;
+    }
+    this.stats.tooLargeRecords++;
+    this.truncate('record_too_large');
+    this.skipRemaining = len;
+    this.skipLast = last;
+    if (len === 0) this.endSkip();
+    else this.state = S_SKIP;
+  }
+
+  private endSkip(): void {
+    this.state = S_MARK;
+    this.skipping = !this.skipLast;
+  }
+
+  /** Lost bytes before the next chunk. */
+  private gap(n: number): void {
+    this.stats.lostBytes += n;
+    this.flushResync();
+    if (this.state === S_RESYNC) return; // nothing in sync to cut; the next bytes are scanned afresh
+    this.releaseHeld(); // the data ended just after it: nothing contradicts it
+    const state = this.state;
+    if (state === S_BODY) {
+      const rest = this.fragRemaining;
+      this.truncate('record_truncated');
+      if (n < rest) {
+        this.skipRemaining = rest - n;
+        this.skipLast = this.fragLast;
+        this.state = S_SKIP;
+      } else if (n === rest) {
+        this.skipLast = this.fragLast;
+        this.endSkip();
+      } else {
+        this.enterResync();
+      }
+    } else if (state === S_SKIP) {
+      if (n < this.skipRemaining) this.skipRemaining -= n;
+      else if (n === this.skipRemaining) {
+        this.skipRemaining = 0;
+        this.endSkip();
+      } else {
+        this.enterResync();
+      }
+    } else if (state === S_MARK) {
+      // a lost record mark (or part of one): where the next record starts is unknown
+      if (this.rec && !this.skipping) this.truncate('record_truncated');
+      this.enterResync();
+    }
+  }
+
+  /** Emits what was captured of the current record as truncated (at the frame where it began). */
+  private truncate(anomaly: Anomaly): void {
+    const rec = this.rec;
+    this.rec = null;
+    this.raw = null;
+    this.markHave = 0;
+    if (!rec || rec.captured === 0) return;
+    this.emit(this.build(rec, true, anomaly));
+  }
+
+  // ---- resynchronisation ---------------------------------------------------------------------------------------
+
+  private enterResync(): void {
+    this.state = S_RESYNC;
+    this.scanner ??= new ResyncScanner(this.opts.maxRecordSize, this.opts.resyncWindow);
+    this.stats.resyncs++;
+    this.rec = null;
+    this.raw = null;
+    this.markHave = 0;
+    this.skipping = false;
+    this.fragRemaining = 0;
+    this.skipRemaining = 0;
+    this.unconfirmed = false;
+  }
+
+  /** The current record does not start with an RPC header: rescan its bytes (marks included). */
+  private notRpc(): void {
+    const raw = this.raw ?? [];
+    this.discardHeld();
+    this.enterResync();
+    const sc = this.scanner as ResyncScanner;
+    for (const p of raw) sc.append(p.bytes, 0, p.bytes.length, p.frameNo, p.ts);
+  }
+
+  private acceptResync(acc: ResyncAccept): void {
+    const sc = this.scanner as ResyncScanner;
+    const pieces = sc.take(acc.pos);
+    this.collectSkipped();
+    this.state = S_MARK;
+    this.rec = null;
+    this.raw = null;
+    this.markHave = 0;
+    this.skipping = false;
+    this.unconfirmed = !acc.confirmed;
+    if (pieces.length > 0) this.replay.splice(this.replayHead, 0, ...pieces);
+  }
+
+  /** No more contiguous bytes are coming (gap or end): settle the resync with what is buffered. */
+  private flushResync(): void {
+    while (this.state === S_RESYNC) {
+      const sc = this.scanner as ResyncScanner;
+      const acc = sc.scan(true);
+      if (!acc) {
+        sc.dropAll();
+        this.collectSkipped();
+        return;
+      }
+      this.acceptResync(acc);
+      this.drainReplay();
+    }
+  }
+
+  private drainReplay(): void {
+    while (this.replayHead < this.replay.length) {
+      const p = this.replay[this.replayHead++];
+      this.data(p.bytes, 0, p.bytes.length, p.frameNo, p.ts);
+    }
+    this.replay = [];
+    this.replayHead = 0;
+  }
+
+  private collectSkipped(): void {
+    const n = (this.scanner as ResyncScanner).takeSkipped();
+    if (n > 0) {
+      this.skipped += n;
+      this.stats.skippedBytes += n;
+    }
+  }
+
+  // ---- output ------------------------------------------------------------------------------------------------
+
+  private releaseHeld(): void {
+    const h = this.held;
+    if (h) {
+      this.held = null;
+      this.emit(h);
+    }
+  }
+
+  private discardHeld(): void {
+    const h = this.held;
+    if (!h) return;
+    this.held = null;
+    const n = h.skippedBefore + h.length + 4 * h.fragments;
+    this.skipped += n;
+    this.stats.skippedBytes += h.length + 4 * h.fragments;
+    this.stats.discardedRecords++;
+  }
+
+  private build(rec: Rec, truncated: boolean, anomaly: Anomaly | null): TcpRpcRecord {
+    const ep = this.ep as Endpoints;
+    const bytes =
+      rec.parts.length === 1 ? rec.parts[0] : rec.parts.length === 0 ? new Uint8Array(0) : concat(rec.parts, rec.captured);
+    const anomalies: Anomaly[] = [];
+    if (this.skipped > 0) anomalies.push('record_resync');
+    if (anomaly) anomalies.push(anomaly);
+    const out: TcpRpcRecord = {
+      transport: 'tcp',
+      ipVersion: ep.ipVersion,
+      src: ep.src,
+      sport: ep.sport,
+      dst: ep.dst,
+      dport: ep.dport,
+      connId: ep.connId,
+      bytes,
+      length: rec.length,
+      frameNo: truncated ? rec.startFrame : rec.lastFrame,
+      ts: truncated ? rec.startTs : rec.lastTs,
+      frames: rec.frames,
+      fragments: rec.fragments,
+      truncated,
+      anomalies,
+      skippedBefore: this.skipped,
+    };
+    this.skipped = 0;
+    return out;
+  }
+
+  private emit(r: TcpRpcRecord): void {
+    this.stats.records++;
+    if (r.truncated) this.stats.truncatedRecords++;
+    for (const a of r.anomalies) this.anomaly(a, r.frameNo);
+    this.emitRecord(r);
+  }
+
+  private anomaly(a: Anomaly, frameNo: number): void {
+    this.counters[a] = (this.counters[a] ?? 0) + 1;
+    this.onAnomaly?.(a, this.ep?.connId ?? '', frameNo);
+  }
+}
+
+/**
+ * The record layer for every TCP stream: plug it into the reassembler as its handlers.
+ *
+ *   const records = new TcpRecordLayer((rec) => onRecord(rec), { maxRecordSize });
+ *   const tcp = new TcpReassembler(records);
+ *   for (const pkt of packets) tcp.push(pkt);   // records arrive synchronously, in order per direction
+ *   tcp.finish();                                // flushes partial records (truncated) of open streams
+ *
+ * One RecordMarker per direction, started in sync when the reassembler saw the start of that direction.
+ */
+export class TcpRecordLayer implements TcpReassemblerHandlers {
+  readonly counters: Partial<Record<Anomaly, number>> = {};
+  readonly stats: RecordMarkerStats = newRecordMarkerStats();
+  private readonly markers = new Map<string, RecordMarker>();
+  private readonly shared: RecordMarkerShared;
+
+  constructor(
+    private readonly onRecord: (rec: TcpRpcRecord) => void,
+    private readonly options: Partial<Omit<RecordMarkerOptions, 'inSync'>> = {},
+    onAnomaly?: (anomaly: Anomaly, connId: string, frameNo: number) => void,
+  ) {
+    this.shared = { counters: this.counters, stats: this.stats, onAnomaly };
+  }
+
+  /** Directions with a marker (streams not yet ended). */
+  get openStreams(): number {
+    return this.markers.size;
+  }
+
+  onChunk(chunk: StreamChunk, stream: TcpStreamInfo): void {
+    let m = this.markers.get(stream.key);
+    if (!m) {
+      m = new RecordMarker({ ...this.options, inSync: stream.fromStart }, this.onRecord, this.shared);
+      this.markers.set(stream.key, m);
+    }
+    m.push(chunk);
+  }
+
+  onStreamEnd(stream: TcpStreamInfo, end: TcpStreamEnd): void {
+    const m = this.markers.get(stream.key);
+    if (!m) return;
+    this.markers.delete(stream.key);
+    m.close(end.trailingGap);
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Holds decoded messages back until their call is resolved, so that a call can be printed with its reply frame,
+ * its RTT or the `unanswered` flag, while output stays in the order the messages completed. Bounded by message
+ * count and captured bytes; past either bound the oldest message is released as it stands. With `hold` off
+ * (live capture) every message is released at once.
+ */
+import type { RpcEvent } from './rpc-event';
+
+export interface ReleaseOptions {
+  hold: boolean;
+  maxMessages: number;
+  maxBytes: number;
+}
+
+export const DEFAULT_RELEASE: ReleaseOptions = { hold: true, maxMessages: 100_000, maxBytes: 64 << 20 };
+
+export class ReleaseQueue {
+  private queue: RpcEvent[] = [];
+  private head = 0;
+  private bytes = 0;
+
+  constructor(
+    private readonly opts: ReleaseOptions,
+    private readonly emit: (ev: RpcEvent) => void,
+  ) {}
+
+  push(ev: RpcEvent): void {
+    this.queue.push(ev);
+    this.bytes += ev.record.bytes.length;
+    this.drain();
+  }
+
+  /** Releases every message that may go now; call after any transaction changed state. */
+  drain(): void {
+    const q = this.queue;
+    while (this.head < q.length) {
+      const ev = q[this.head];
+      const waiting =
+        this.opts.hold &&
+        ev.msg.type === 'call' &&
+        ev.tx !== null &&
+        ev.tx.state === 'pending' &&
+        q.length - this.head <= this.opts.maxMessages &&
+        this.bytes <= this.opts.maxBytes;
+      if (waiting) break;
+      this.release();
+    }
+    this.compact();
+  }
+
+  /** End of input: release everything. */
+  finish(): void {
+    while (this.head < this.queue.length) this.release();
+    this.compact();
+  }
+
+  private release(): void {
+    const ev = this.queue[this.head];
+    this.queue[this.head] = undefined as unknown as RpcEvent; // drop the reference for the GC
+    this.head++;
+    this.bytes -= ev.record.bytes.length;
+    this.emit(ev);
+  }
+
+  private compact(): void {
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
