@@ -1,0 +1,167 @@
+/**
+ * The whole core pipeline on synthetic traffic: frames in, RpcEvents out. Covers what the fixtures do not show:
+ * RPC on arbitrary ports, orphans, retransmissions from another port, XID reuse, two servers, duplicate replies,
+ * mid-stream joins, a record mark split across segments, and hostile lengths.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Pipeline, DEFAULT_PIPELINE } from '../src/pipeline';
+import type { RpcEvent } from '../src/rpc/rpc-event';
+import { currentFlags } from '../src/rpc/rpc-event';
+import { eventToJson } from '../src/format/json';
+import { ethernet, frame, ipv4, tcp, udp, concat, u32 } from './helpers/net-builders';
+import { buildAcceptedReply, buildCall, authUnix, frameRecord, XdrWriter, randomBytes, SYN, ACK, PSH } from './helpers/rpc-builders';
+
+const CLIENT = '10.0.0.1';
+const SERVER = '10.0.0.2';
+
+class Trace {
+  frames: ReturnType<typeof frame>[] = [];
+  private t = 0;
+
+  udp(payload: Uint8Array, sport: number, dport: number, src = CLIENT, dst = SERVER): this {
+    return this.add(ethernet(ipv4(udp(payload, { sport, dport }), { src, dst, protocol: 17 })));
+  }
+
+  tcp(payload: Uint8Array, o: { sport: number; dport: number; seq: number; flags?: number; src?: string; dst?: string }): this {
+    const seg = tcp(payload, { sport: o.sport, dport: o.dport, seq: o.seq, ack: 1, flags: o.flags ?? ACK | PSH });
+    return this.add(ethernet(ipv4(seg, { src: o.src ?? CLIENT, dst: o.dst ?? SERVER, protocol: 6 })));
+  }
+
+  private add(bytes: Uint8Array): this {
+    this.frames.push(frame(bytes, 1, { frameNo: this.frames.length + 1, sec: 1_700_000_000, nsec: (this.t += 1_000_000) }));
+    return this;
+  }
+
+  run(opts = DEFAULT_PIPELINE): { events: RpcEvent[]; pipeline: Pipeline } {
+    const events: RpcEvent[] = [];
+    const pipeline = new Pipeline(opts, (ev) => events.push(ev));
+    for (const f of this.frames) pipeline.pushFrame(f);
+    pipeline.finish();
+    return { events, pipeline };
+  }
+}
+
+const call = (xid: number, proc = 1, prog = 100003, vers = 3) => buildCall({ xid, prog, vers, proc, cred: authUnix({ uid: 0 }) });
+const ok = (xid: number, body = new Uint8Array(8)) => buildAcceptedReply({ xid, body });
+const brief = (e: RpcEvent) => [e.record.frameNo, e.msg.type, e.msg.xid, e.proc, e.tx?.callFrame ?? null, currentFlags(e).join(',')];
+
+test('RPC over UDP on arbitrary ports is found by content and paired', () => {
+  const { events } = new Trace().udp(call(1, 0, 100021, 4), 40001, 40002).udp(ok(1), 40002, 40001, SERVER, CLIENT).run();
+  assert.deepEqual(events.map(brief), [
+    [1, 'call', 1, 0, 1, ''],
+    [2, 'reply', 1, 0, 1, ''],
+  ]);
+  assert.equal(events[1].programName, 'NLM');
+  assert.equal(events[1].procedureName, 'NULL');
+});
+
+test('an orphan reply is reported with its header decoded', () => {
+  const { events } = new Trace().udp(buildAcceptedReply({ xid: 77, acceptStat: 1 }), 2049, 800, SERVER, CLIENT).run();
+  assert.equal(events.length, 1);
+  const j = eventToJson(events[0]);
+  assert.equal(j.type, 'reply');
+  assert.equal(j.callFrame, null);
+  assert.equal(j.program, null);
+  assert.equal(j.acceptStat, 'PROG_UNAVAIL');
+  assert.deepEqual(j.flags, ['orphan_reply']);
+});
+
+test('UDP retransmission from another source port, duplicate reply, XID reuse, two servers', () => {
+  const t = new Trace()
+    .udp(call(5, 6), 800, 2049) // 1
+    .udp(call(5, 6), 801, 2049) // 2 retransmit from another port
+    .udp(ok(5), 2049, 801, SERVER, CLIENT) // 3
+    .udp(ok(5), 2049, 800, SERVER, CLIENT) // 4 duplicate reply
+    .udp(call(5, 1), 800, 2049) // 5 XID reuse, other procedure
+    .udp(ok(5), 2049, 800, SERVER, CLIENT) // 6 answers GETATTR, not READ
+    .udp(call(9, 1), 800, 2049, CLIENT, '10.0.0.3') // 7 same client, XID 9 to server .3
+    .udp(call(9, 3), 800, 2049) // 8 XID 9 to server .2
+    .udp(ok(9), 2049, 800, SERVER, CLIENT) // 9 answers frame 8
+    .udp(ok(9), 2049, 800, '10.0.0.3', CLIENT); // 10 answers frame 7
+  const { events, pipeline } = t.run();
+  assert.deepEqual(events.map(brief), [
+    [1, 'call', 5, 6, 1, ''],
+    [2, 'call', 5, 6, 1, 'retransmit'],
+    [3, 'reply', 5, 6, 1, ''],
+    [4, 'reply', 5, 6, 1, 'duplicate_reply'],
+    [5, 'call', 5, 1, 5, 'xid_reuse'],
+    [6, 'reply', 5, 1, 5, ''],
+    [7, 'call', 9, 1, 7, ''],
+    [8, 'call', 9, 3, 8, ''],
+    [9, 'reply', 9, 3, 8, ''],
+    [10, 'reply', 9, 1, 7, ''],
+  ]);
+  assert.equal(eventToJson(events[1]).retransmitOf, 1);
+  assert.equal(eventToJson(events[2]).lastCallFrame, 2);
+  assert.equal(pipeline.pairing.counters.pairs, 4);
+});
+
+test('calls held back get their reply frame and RTT; unanswered calls are flagged at the end', () => {
+  const { events } = new Trace().udp(call(1), 800, 2049).udp(call(2), 800, 2049).udp(ok(1), 2049, 800, SERVER, CLIENT).run();
+  const j = events.map(eventToJson);
+  assert.equal(j[0].replyFrame, 3);
+  assert.ok(Math.abs((j[0].rtt as number) - 0.002) < 1e-9);
+  assert.deepEqual(j[1].flags, ['unanswered']);
+  assert.equal(j[1].replyFrame, null);
+});
+
+test('TCP on an arbitrary port, record mark split across segments, two records in one segment', () => {
+  const r1 = frameRecord(call(0x10, 1));
+  const r2 = frameRecord(call(0x11, 4));
+  const r3 = frameRecord(call(0x12, 0));
+  const stream = concat(r1, r2, r3);
+  const s = { sport: 901, dport: 34567 };
+  const t = new Trace()
+    .tcp(new Uint8Array(0), { ...s, seq: 999, flags: SYN })
+    .tcp(stream.subarray(0, r1.length + 2), { ...s, seq: 1000 }) // r1 + half of r2's mark
+    .tcp(stream.subarray(r1.length + 2), { ...s, seq: 1000 + r1.length + 2 }); // rest: r2 and r3
+  const { events } = t.run();
+  assert.deepEqual(
+    events.map((e) => [e.record.frameNo, e.msg.xid, e.proc]),
+    [
+      [2, 0x10, 1],
+      [3, 0x11, 4],
+      [3, 0x12, 0],
+    ],
+  );
+});
+
+test('a capture that starts mid-stream finds the next record and reports the replies', () => {
+  const big = frameRecord(buildAcceptedReply({ xid: 0x20, body: randomBytes(3000, 5) }));
+  const next = frameRecord(ok(0x21));
+  const stream = concat(big, next);
+  const s = { sport: 2049, dport: 901, src: SERVER, dst: CLIENT };
+  // joined 1000 bytes into the first record, no SYN seen
+  const { events } = new Trace().tcp(stream.subarray(1000), { ...s, seq: 5000 }).run();
+  assert.deepEqual(
+    events.map((e) => [e.msg.type, e.msg.xid, currentFlags(e).join()]),
+    [['reply', 0x21, 'orphan_reply']],
+  );
+});
+
+test('garbage on port 2049 yields no messages; hostile lengths are bounded', () => {
+  const t = new Trace();
+  const s = { sport: 900, dport: 2049 };
+  t.tcp(new Uint8Array(0), { ...s, seq: 0, flags: SYN });
+  let seq = 1;
+  for (let i = 0; i < 20; i++) {
+    const g = randomBytes(1400, i + 1);
+    t.tcp(g, { ...s, seq });
+    seq += g.length;
+  }
+  // a record mark of 0x7fffffff followed by a call header
+  const huge = concat(u32(0xffffffff), call(0x30).subarray(0, 60));
+  t.tcp(huge, { ...s, seq });
+  // a UDP call whose credential length is 0xffffffff, and one whose AUTH_UNIX machine name claims 0xffffffff bytes
+  const badCred = new XdrWriter().u32(0x31).u32(0).u32(2).u32(100003).u32(3).u32(0).u32(1).u32(0xffffffff).bytes();
+  const badName = buildCall({ xid: 0x32, prog: 100003, vers: 3, proc: 0, cred: { flavor: 1, body: new XdrWriter().u32(1).u32(0xffffffff).u32(0).bytes() } });
+  t.udp(badCred, 800, 2049).udp(badName, 800, 2049);
+  const before = process.memoryUsage().rss;
+  const { events } = t.run();
+  assert.ok(process.memoryUsage().rss - before < 200 << 20, 'no large allocation');
+  assert.deepEqual(
+    events.map((e) => [e.msg.xid, eventToJson(e).auth]),
+    [[0x32, { flavor: 'AUTH_UNIX', flavorNumber: 1, length: 12, malformed: true }]],
+  );
+});
