@@ -10,7 +10,7 @@ import { PacketDecoder } from './net/packet-decoder';
 import { TcpReassembler } from './reassembly/tcp-reassembler';
 import { probeRpcHeader } from './rpc/detect';
 import { decodeRpcHeader } from './rpc/message';
-import { DEFAULT_PAIRING, PairingTable, type Conversation } from './rpc/pairing';
+import { DEFAULT_PAIRING, PairingTable, type Conversation, type PairingFlag, type Transaction } from './rpc/pairing';
 import { TcpRecordLayer } from './rpc/record-marking';
 import { Registry } from './rpc/registry';
 import type { RpcEvent } from './rpc/rpc-event';
@@ -131,62 +131,39 @@ export class Pipeline {
     }
     const msg = res.msg;
     this.counters.messages++;
-    const anomalies = rec.anomalies.slice();
-    let ev: RpcEvent;
+    const isCall = msg.type === 'call';
+    // The conversation as seen from the call: for a reply, the client is its destination.
+    const conv: Conversation = {
+      transport: rec.transport,
+      connId: rec.connId,
+      client: isCall ? rec.src : rec.dst,
+      clientPort: isCall ? rec.sport : rec.dport,
+      server: isCall ? rec.dst : rec.src,
+      serverPort: isCall ? rec.dport : rec.sport,
+    };
+    let pairing: { tx: Transaction | null; flags: PairingFlag[]; retransmitOf?: number | null };
     if (msg.type === 'call') {
       this.counters.calls++;
-      const conv: Conversation = {
-        transport: rec.transport,
-        connId: rec.connId,
-        client: rec.src,
-        clientPort: rec.sport,
-        server: rec.dst,
-        serverPort: rec.dport,
-      };
-      const r = this.pairing.call(conv, msg.xid, msg.prog, msg.vers, msg.proc, rec.frameNo, rec.ts);
-      const look = this.registry.lookup(msg.prog, msg.vers, msg.proc);
-      ev = {
-        seq: ++this.seq,
-        record: rec,
-        msg,
-        prog: msg.prog,
-        vers: msg.vers,
-        proc: msg.proc,
-        programName: look.programName,
-        procedureName: look.procedure?.name ?? null,
-        tx: r.tx,
-        flags: r.flags,
-        retransmitOf: r.retransmitOf,
-        anomalies,
-      };
+      pairing = this.pairing.call(conv, msg.xid, msg.prog, msg.vers, msg.proc, rec.frameNo, rec.ts);
     } else {
       this.counters.replies++;
-      const conv: Conversation = {
-        transport: rec.transport,
-        connId: rec.connId,
-        client: rec.dst,
-        clientPort: rec.dport,
-        server: rec.src,
-        serverPort: rec.sport,
-      };
-      const r = this.pairing.reply(conv, msg.xid, rec.frameNo, rec.ts);
-      const tx = r.tx;
-      const look = tx ? this.registry.lookup(tx.prog, tx.vers, tx.proc) : null;
-      ev = {
-        seq: ++this.seq,
-        record: rec,
-        msg,
-        prog: tx?.prog ?? null,
-        vers: tx?.vers ?? null,
-        proc: tx?.proc ?? null,
-        programName: look?.programName ?? null,
-        procedureName: look?.procedure?.name ?? null,
-        tx,
-        flags: r.flags,
-        retransmitOf: null,
-        anomalies,
-      };
+      pairing = this.pairing.reply(conv, msg.xid, rec.frameNo, rec.ts);
     }
-    this.release.push(ev);
+    const tx = pairing.tx;
+    const look = tx ? this.registry.lookup(tx.prog, tx.vers, tx.proc) : null;
+    this.release.push({
+      seq: ++this.seq,
+      record: rec,
+      msg,
+      prog: tx?.prog ?? null,
+      vers: tx?.vers ?? null,
+      proc: tx?.proc ?? null,
+      programName: look?.programName ?? null,
+      procedureName: look?.procedure?.name ?? null,
+      tx,
+      flags: pairing.flags,
+      retransmitOf: pairing.retransmitOf ?? null,
+      anomalies: rec.anomalies.slice(),
+    });
   }
 }

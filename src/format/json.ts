@@ -51,7 +51,7 @@ export function eventToJson(ev: RpcEvent): Record<string, unknown> {
     if (ev.retransmitOf !== null) o.retransmitOf = ev.retransmitOf;
   } else {
     o.callFrame = tx?.callFrame ?? null;
-    o.rtt = tx && tx.replyFrame === r.frameNo ? tx.rtt : tx ? rttOf(ev) : null;
+    o.rtt = rttOf(ev);
     if (tx && tx.callCount > 1) o.lastCallFrame = tx.lastCallFrame;
     o.replyStat = m.replyStat === 0 ? 'MSG_ACCEPTED' : m.replyStat === 1 ? 'MSG_DENIED' : String(m.replyStat);
     if (m.replyStat === 0) {
@@ -72,7 +72,7 @@ export function eventToJson(ev: RpcEvent): Record<string, unknown> {
   return o;
 }
 
-/** RTT of a duplicate reply: from the first call to this reply. */
+/** A reply's RTT: from the first transmission of its call to this reply (for the first reply, tx.rtt). */
 function rttOf(ev: RpcEvent): number | null {
   const tx = ev.tx;
   if (!tx) return null;
