@@ -120,7 +120,10 @@ export class Pipeline {
   private onUdp(pkt: L4Packet): void {
     const probe = probeRpcHeader(pkt.payload, 0, pkt.payload.length);
     if (probe !== 'call' && probe !== 'reply') return;
-    this.onRecord(udpRecord(pkt));
+    const rec = udpRecord(pkt);
+    // TCP records are counted by the record layer; a datagram cut by the snaplen is counted here.
+    if (rec.truncated) this.count('record_truncated');
+    this.onRecord(rec);
   }
 
   private onRecord(rec: RpcRecord): void {

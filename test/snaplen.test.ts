@@ -1,0 +1,49 @@
+/**
+ * Captures taken with a small snaplen (tcpdump -s 200): every RPC message whose header was captured is still
+ * found and paired; messages cut short are marked truncated and reported at the frame where their record began.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openCapture } from '../src/capture/open-capture';
+import { pcapFile, type PcapRecordSpec } from './helpers/capture-builders';
+import { FIXTURES, runJson, type JsonMessage } from './helpers/conformance';
+
+async function withSnaplen(name: string, snaplen: number): Promise<string> {
+  const src = await openCapture(join(FIXTURES, name));
+  const records: PcapRecordSpec[] = [];
+  for await (const f of src.frames()) {
+    records.push({ sec: f.ts.sec, frac: Math.floor(f.ts.nsec / 1000), data: f.bytes.subarray(0, snaplen), origLen: f.origLen });
+  }
+  const out = join(mkdtempSync(join(tmpdir(), 'rpcsnoop-snap-')), `${name}.s${snaplen}.pcap`);
+  writeFileSync(out, pcapFile({ snaplen }, records));
+  return out;
+}
+
+const key = (m: JsonMessage) => `${m.type}|${m.xid}`;
+
+for (const name of ['nfs3_bulk_lo.pcap', 'nfs3_browse_lo.pcap', 'nfs3_udp_lo.pcap']) {
+  test(`snaplen 200: ${name} keeps every message and its pairing`, async () => {
+    const full = runJson(join(FIXTURES, name)).messages;
+    const cut = runJson(await withSnaplen(name, 200));
+    assert.equal(cut.status, 0, cut.stderr);
+    assert.deepEqual(cut.messages.map(key).sort(), full.map(key).sort());
+    const byKey = new Map(full.map((m) => [key(m), m]));
+    let truncated = 0;
+    for (const m of cut.messages) {
+      const whole = byKey.get(key(m)) as JsonMessage;
+      assert.equal(m.procedure, whole.procedure);
+      assert.equal(m.acceptStat, whole.acceptStat);
+      if (m.truncated) {
+        truncated++;
+        assert.equal(m.frame, (whole.frames as number[])[0], 'a cut message is reported where its record began');
+      } else {
+        assert.equal(m.frame, whole.frame);
+      }
+    }
+    assert.ok(truncated > 0, 'some messages were longer than the snaplen');
+    assert.match(cut.stderr, /record_truncated=\d+/);
+  });
+}
