@@ -53,7 +53,8 @@ function positiveInt(name: string, v: string | undefined, min = 1): number | nul
   if (v === undefined) return null;
   if (!/^\d+$/.test(v)) throw new UsageError(`${name} needs a whole number, not '${v}'`);
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${name} must be at least ${min}, not '${v}'`);
+  if (!Number.isSafeInteger(n)) throw new UsageError(`${name} is too large: '${v}'`);
+  if (n < min) throw new UsageError(`${name} must be at least ${min}, not '${v}'`);
   return n;
 }
 

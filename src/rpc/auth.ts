@@ -137,7 +137,8 @@ function readDes(br: XdrReader, isCredential: boolean, isCall: boolean): AuthDes
       const window = hex(br.fixed(4, 'window'));
       return { nameKind: 'fullname', name, key, window };
     }
-    return { nameKind: 'nickname', nickname: br.u32('nickname') };
+    if (kind === 1) return { nameKind: 'nickname', nickname: br.u32('nickname') };
+    throw new Error(`AUTH_DES namekind ${kind}`); // RFC 2695 defines 0 and 1 only: caught, flagged malformed
   }
   if (isCall) {
     // authdes_verf_clnt: encrypted timestamp (des_block) + window verifier
