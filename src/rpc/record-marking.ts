@@ -106,6 +106,7 @@ const PROBE_HEAD = 1024;
 interface Rec {
   startFrame: number;
   startTs: Timestamp;
+  /** The latest-arriving frame so far (highest number) and its time. */
   lastFrame: number;
   lastTs: Timestamp;
   frames: number[];
@@ -309,10 +310,16 @@ export class RecordMarker {
       this.unconfirmed = false;
       this.rec = rec;
       this.raw = [];
-    } else if (rec.lastFrame !== frameNo) {
-      rec.lastFrame = frameNo;
-      rec.lastTs = ts;
-      if (rec.frames[rec.frames.length - 1] !== frameNo) rec.frames.push(frameNo);
+    } else if (rec.frames[rec.frames.length - 1] !== frameNo) {
+      // The record is complete with its latest-arriving frame, which after reordering need not carry its last
+      // byte: frames are numbered in arrival order, so that is the highest number (tshark's "reassembled in").
+      if (frameNo > rec.lastFrame) {
+        rec.lastFrame = frameNo;
+        rec.lastTs = ts;
+        rec.frames.push(frameNo);
+      } else if (!rec.frames.includes(frameNo)) {
+        rec.frames.push(frameNo);
+      }
     }
     if (this.raw && to > from) this.raw.push({ bytes: b.subarray(from, to), frameNo, ts });
   }

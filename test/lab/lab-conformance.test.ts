@@ -4,8 +4,8 @@
  * with the same frame, xid, program, version, procedure, pairing and status.
  *
  * Needs root and the lab's packages. Without them the test is skipped with the reason, except under CI=true, where
- * a missing prerequisite is a failure. It is not part of `npm test`: it runs only when RPCSNOOP_LAB=1 (see
- * test/lab/README.md), because `node --test dist/test/` also loads every file under dist/test/lab/.
+ * a missing prerequisite is a failure. It is not part of `npm test` (whose file list is dist/test/*.test.js only);
+ * `npm run test:lab` runs it.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -60,11 +60,6 @@ function unmetPrerequisites(): string | null {
 }
 
 test('lab: fresh capture of real ONC RPC traffic, rpcsnoop agrees with tshark', { timeout: LAB_TIMEOUT_MS + 60_000 }, (t: TestContext) => {
-  if (process.env.RPCSNOOP_LAB !== '1') {
-    // Not a missing prerequisite: the lab is simply not selected (this is `npm test`), so no failure under CI.
-    t.skip('lab test not selected: run it with `npm run test:lab` (sets RPCSNOOP_LAB=1)');
-    return;
-  }
   const unmet = unmetPrerequisites();
   if (unmet !== null) {
     if (CI) assert.fail(`lab prerequisite missing under CI=true: ${unmet}`);
@@ -101,9 +96,10 @@ test('lab: fresh capture of real ONC RPC traffic, rpcsnoop agrees with tshark', 
     assert.deepEqual(cmp.mismatches, [], 'rpcsnoop disagrees with tshark');
     assert.ok(cmp.matched >= MIN_MESSAGES, `only ${cmp.matched} RPC messages matched (expected at least ${MIN_MESSAGES})`);
 
-    // The workload's calls are all answered: tshark pairs each of them, and so must we.
+    // Every call of the workload is answered, but lab.sh keeps an unclean capture (segments out of order, which
+    // tshark cannot reassemble) if three in a row are unclean: then tshark leaves some calls unpaired. Say so.
     const unpaired = expectedCalls.filter((e) => e.replyFrame === null);
-    assert.deepEqual(unpaired.map((e) => `frame ${e.frame}`), [], 'tshark found calls without a reply: the capture is incomplete');
+    if (unpaired.length > 0) t.diagnostic(`calls tshark did not pair: ${unpaired.map((e) => `frame ${e.frame}`).join(', ')}`);
     const ourCalls = new Map(ours.messages.filter((m) => m.type === 'call').map((m) => [`${m.frame}|${m.xid}`, m]));
     const missingReply = expectedCalls
       .filter((e) => ourCalls.get(`${e.frame}|${e.xid}`)?.replyFrame == null)
