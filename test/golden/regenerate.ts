@@ -1,0 +1,16 @@
+/**
+ * Regenerates the golden outputs: for every capture in fixtures/, rpcsnoop's summary lines and JSON Lines go to
+ * fixtures/golden/NAME.txt and NAME.jsonl. Run with `npm run golden` after an intended output change, then
+ * review the diff: test/golden.test.ts fails on any unreviewed change.
+ */
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { goldenCaptures, GOLDEN_DIR, renderGolden } from './golden-render';
+
+mkdirSync(GOLDEN_DIR, { recursive: true });
+for (const name of goldenCaptures()) {
+  for (const kind of ['txt', 'jsonl'] as const) {
+    writeFileSync(join(GOLDEN_DIR, `${name}.${kind}`), renderGolden(name, kind));
+  }
+}
+process.stdout.write(`golden: ${readdirSync(GOLDEN_DIR).length} files in ${GOLDEN_DIR}\n`);
