@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { openCapture, sniffFormat } from '../src/capture/open-capture';
 import { CaptureError } from '../src/capture/raw-frame';
-import { drain, ngShb, pcapFile, payload } from './helpers/capture-builders';
-import { fixture, truthMismatches } from './helpers/capture-fixtures';
+import { pattern } from './helpers/bytes';
+import { drain, ngShb, pcapFile } from './helpers/capture-builders';
+import { fixture } from './helpers/fixtures';
+import { removeTempDir, tempDir, tempFile } from './helpers/synthetic-capture';
+import { truthMismatches } from './helpers/tshark-tsv';
 
 /** Every fixture capture with its packet count (MANIFEST-shared.md) and link type. */
 const FIXTURES: [string, number, number][] = [
@@ -61,16 +63,7 @@ function readViaStdin(file: string): Promise<Record<string, unknown>> {
 }
 
 describe('openCapture', () => {
-  let dir = '';
-  const tmp = (name: string, content: Uint8Array | string): string => {
-    const p = join(dir, name);
-    writeFileSync(p, content);
-    return p;
-  };
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'rpcsnoop-capture-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(removeTempDir);
 
   it('sniffs formats by their magic', () => {
     assert.equal(sniffFormat(Buffer.from('d4c3b2a1', 'hex')), 'pcap');
@@ -104,7 +97,7 @@ describe('openCapture', () => {
       ['rpcbind_rpcinfo_lo.pcapng', 286],
     ] as const) {
       const gz = gzipSync(readFileSync(fixture(name)));
-      const path = tmp(`${name}.txt`, gz); // a misleading name on purpose
+      const path = tempFile(`${name}.txt`, gz); // a misleading name on purpose
       const src = await openCapture(path);
       const { frames, error } = await drain(src.frames());
       assert.equal(error, undefined);
@@ -116,27 +109,27 @@ describe('openCapture', () => {
 
   it('reports a cut gzip file after the frames it could decompress, and corrupt gzip data', async () => {
     const gz = gzipSync(readFileSync(fixture('nfs3_browse_lo.pcap')));
-    const cut = await drain((await openCapture(tmp('cut.gz', gz.subarray(0, gz.length - 2000)))).frames());
+    const cut = await drain((await openCapture(tempFile('cut.gz', gz.subarray(0, gz.length - 2000)))).frames());
     assert.ok(cut.frames.length > 100 && cut.frames.length < 418, `${cut.frames.length} frames`);
     assert.equal(cut.error?.kind, 'truncated');
     // A wrong CRC is only noticed at the end; Node's zlib drops the output of the call that fails the check,
     // so the last few frames (data the CRC disowns anyway) are not seen.
     const badCrc = Buffer.from(gz);
     badCrc[badCrc.length - 8] ^= 0xff;
-    const crc = await drain((await openCapture(tmp('crc.gz', badCrc))).frames());
+    const crc = await drain((await openCapture(tempFile('crc.gz', badCrc))).frames());
     assert.ok(crc.frames.length > 300 && crc.frames.length <= 418, `${crc.frames.length} frames`);
     assert.equal(crc.error?.kind, 'damaged');
     assert.match(crc.error?.message ?? '', /crc\.gz: gzip data is corrupt \(incorrect data check\)$/);
     // Garbage in the deflate stream: zlib refuses it, or it inflates to records that make no sense.
     const garbage = Buffer.from(gz);
     garbage.fill(0x55, 3000, 3100);
-    const bad = await drain((await openCapture(tmp('garbage.gz', garbage))).frames());
+    const bad = await drain((await openCapture(tempFile('garbage.gz', garbage))).frames());
     assert.equal(bad.error?.kind, 'damaged');
   });
 
   it('reports truncation inside a record of an uncompressed file', async () => {
     const file = readFileSync(fixture('rpcbind_rpcinfo_lo.pcapng'));
-    const path = tmp('cut.pcapng', file.subarray(0, 20000));
+    const path = tempFile('cut.pcapng', file.subarray(0, 20000));
     const { frames, error } = await drain((await openCapture(path)).frames());
     assert.ok(frames.length > 0);
     assert.equal(error?.kind, 'truncated');
@@ -144,23 +137,24 @@ describe('openCapture', () => {
   });
 
   it('rejects files that are not captures with one-line messages', async () => {
-    const text = tmp('notes.pcap', 'hello, world\n');
+    const text = tempFile('notes.pcap', 'hello, world\n');
     const e0 = await openError(text);
     assert.equal(e0.kind, 'not_a_capture');
     assert.equal(e0.message, `${text}: not a pcap or pcapng file (magic 0x68656c6c)`);
-    const empty = tmp('empty.pcap', '');
+    const empty = tempFile('empty.pcap', '');
     const e1 = await openError(empty);
     assert.equal(e1.kind, 'not_a_capture');
     assert.equal(e1.message, `${empty}: empty file, not a pcap or pcapng file`);
-    const tiny = tmp('tiny.pcap', Buffer.from([0xd4, 0xc3]));
+    const tiny = tempFile('tiny.pcap', Buffer.from([0xd4, 0xc3]));
     assert.equal((await openError(tiny)).message, `${tiny}: not a pcap or pcapng file (only 2 bytes)`);
-    const gzText = tmp('text.gz', gzipSync('just text, compressed'));
+    const gzText = tempFile('text.gz', gzipSync('just text, compressed'));
     assert.equal((await openError(gzText)).message, `${gzText}: not a pcap or pcapng file (magic 0x6a757374 inside gzip)`);
     const modified = Buffer.concat([Buffer.from('34cdb2a1', 'hex'), Buffer.alloc(20)]);
-    assert.equal((await openError(tmp('kuznetzov.pcap', modified))).kind, 'unsupported');
+    assert.equal((await openError(tempFile('kuznetzov.pcap', modified))).kind, 'unsupported');
   });
 
   it('reports missing and unreadable paths as io errors without a stack', async () => {
+    const dir = tempDir();
     const missing = join(dir, 'does-not-exist.pcap');
     const e = await openError(missing);
     assert.equal(e.kind, 'io');
@@ -172,16 +166,16 @@ describe('openCapture', () => {
   });
 
   it('reads a file header that is cut short as truncated', async () => {
-    const path = tmp('short.pcap', pcapFile({}, []).subarray(0, 12));
+    const path = tempFile('short.pcap', pcapFile({}, []).subarray(0, 12));
     const { frames, error } = await drain((await openCapture(path)).frames());
     assert.equal(frames.length, 0);
     assert.equal(error?.kind, 'truncated');
-    const ng = tmp('short.pcapng', ngShb(true).subarray(0, 10));
+    const ng = tempFile('short.pcapng', ngShb(true).subarray(0, 10));
     assert.equal((await drain((await openCapture(ng)).frames())).error?.kind, 'truncated');
   });
 
   it('lets frames() be iterated only once', async () => {
-    const src = await openCapture(tmp('one.pcap', pcapFile({}, [{ sec: 1, frac: 2, data: payload(10) }])));
+    const src = await openCapture(tempFile('one.pcap', pcapFile({}, [{ sec: 1, frac: 2, data: pattern(10) }])));
     assert.equal((await drain(src.frames())).frames.length, 1);
     assert.throws(() => src.frames(), /only once/);
   });
@@ -209,19 +203,19 @@ describe('openCapture', () => {
     });
 
     it('reads piped gzip-compressed pcapng', async () => {
-      const path = tmp('piped.gz', gzipSync(readFileSync(fixture('rpcbind_rpcinfo_lo.pcapng'))));
+      const path = tempFile('piped.gz', gzipSync(readFileSync(fixture('rpcbind_rpcinfo_lo.pcapng'))));
       const r = await readViaStdin(path);
       assert.equal(r.frames, 286);
       assert.equal(r.bytes, statSync(path).size);
     });
 
     it('reports empty and cut input on stdin', async () => {
-      assert.deepEqual(await readViaStdin(tmp('nothing', '')), {
+      assert.deepEqual(await readViaStdin(tempFile('nothing', '')), {
         kind: 'not_a_capture',
         message: 'stdin: empty file, not a pcap or pcapng file',
       });
       const file = readFileSync(fixture('rpc_errors_lo_nsec.pcap'));
-      const r = await readViaStdin(tmp('cut-stdin.pcap', file.subarray(0, file.length - 7)));
+      const r = await readViaStdin(tempFile('cut-stdin.pcap', file.subarray(0, file.length - 7)));
       assert.deepEqual(r, { kind: 'truncated', message: 'stdin: file ends in the middle of frame 486' });
     });
   });

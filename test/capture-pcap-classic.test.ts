@@ -3,57 +3,39 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { readPcapClassic } from '../src/capture/pcap-classic';
 import { readPcapNsec } from '../src/capture/pcap-nsec';
+import { pattern } from './helpers/bytes';
 import {
   chunks,
   drain,
   frameSummary,
-  payload,
   pcapFile,
   pcapHeader,
   pcapRecord,
   pcapRecordOffsets,
   splitAt,
   thenEndlessZeros,
-  thenFail,
   type PcapRecordSpec,
 } from './helpers/capture-builders';
-import { CaptureError } from '../src/capture/raw-frame';
-import { fixture, truthMismatches } from './helpers/capture-fixtures';
+import { checkCutInsideFrame, checkInputErrors, readLikeTshark, wantRecords } from './helpers/capture-checks';
+import { fixture } from './helpers/fixtures';
 
 const RECORDS: PcapRecordSpec[] = [
-  { sec: 1700000000, frac: 123456, data: payload(60, 1) },
-  { sec: 1700000001, frac: 0, data: payload(0) }, // an empty frame is valid
-  { sec: 1700000002, frac: 999999, data: payload(40, 7), origLen: 1514 }, // cut by the snaplen
-  { sec: 1700000003, frac: 1_500_000, data: payload(3, 9) }, // fraction over a second: carried
+  { sec: 1700000000, frac: 123456, data: pattern(60, 1) },
+  { sec: 1700000001, frac: 0, data: pattern(0) }, // an empty frame is valid
+  { sec: 1700000002, frac: 999999, data: pattern(40, 7), origLen: 1514 }, // cut by the snaplen
+  { sec: 1700000003, frac: 1_500_000, data: pattern(3, 9) }, // fraction over a second: carried
 ];
-
-function expectedSummaries(linkType: number): Record<string, unknown>[] {
-  const ts = [
-    [1700000000, 123456000],
-    [1700000001, 0],
-    [1700000002, 999999000],
-    [1700000004, 500000000],
-  ];
-  return RECORDS.map((r, i) => ({
-    frameNo: i + 1,
-    sec: ts[i][0],
-    nsec: ts[i][1],
-    capLen: r.data.length,
-    origLen: r.origLen ?? r.data.length,
-    linkType,
-    interfaceId: 0,
-    bytes: Buffer.from(r.data).toString('hex'),
-  }));
-}
+const WANT_TS = [
+  [1700000000, 123456000],
+  [1700000001, 0],
+  [1700000002, 999999000],
+  [1700000004, 500000000],
+];
 
 describe('readPcapClassic (pcap-parser, microsecond pcap)', () => {
   it('reads nfs3_browse_lo.pcap exactly as tshark numbers and times it', async () => {
-    const name = 'nfs3_browse_lo.pcap';
-    const { frames, error } = await drain(readPcapClassic(createReadStream(fixture(name)), name));
-    assert.equal(error, undefined);
-    assert.equal(frames.length, 418);
+    const frames = await readLikeTshark(readPcapClassic, 'nfs3_browse_lo.pcap', 418);
     assert.ok(frames.every((f) => f.linkType === 1 && f.interfaceId === 0));
-    assert.deepEqual(truthMismatches(name, frames), []);
   });
 
   it('agrees with the direct reader frame for frame (cross-check of pcap-parser)', async () => {
@@ -68,17 +50,18 @@ describe('readPcapClassic (pcap-parser, microsecond pcap)', () => {
   for (const littleEndian of [true, false]) {
     it(`decodes a synthetic ${littleEndian ? 'little' : 'big'}-endian file, in one chunk and byte by byte`, async () => {
       const file = pcapFile({ littleEndian, linkType: 113 }, RECORDS);
+      const want = wantRecords(RECORDS, WANT_TS, 113);
       const whole = await drain(readPcapClassic(chunks(file), 't'));
       assert.equal(whole.error, undefined);
-      assert.deepEqual(whole.frames.map(frameSummary), expectedSummaries(113));
+      assert.deepEqual(whole.frames.map(frameSummary), want);
       const bytewise = await drain(readPcapClassic(chunks(file, 1), 't'));
-      assert.deepEqual(bytewise.frames.map(frameSummary), expectedSummaries(113));
+      assert.deepEqual(bytewise.frames.map(frameSummary), want);
     });
   }
 
   it('gives the same frames whatever the chunk boundaries', async () => {
     const file = pcapFile({ littleEndian: false }, RECORDS);
-    const want = expectedSummaries(1);
+    const want = wantRecords(RECORDS, WANT_TS, 1);
     for (let at = 0; at <= file.length; at++) {
       const { frames, error } = await drain(readPcapClassic(splitAt(file, at), 't'));
       assert.equal(error, undefined, `split at ${at}`);
@@ -95,7 +78,7 @@ describe('readPcapClassic (pcap-parser, microsecond pcap)', () => {
   });
 
   it('caps a record at max(snaplen, 262144), never above 16 MiB', async () => {
-    const big = { sec: 1, frac: 0, data: payload(300000) };
+    const big = { sec: 1, frac: 0, data: pattern(300000) };
     const small = await drain(readPcapClassic(chunks(pcapFile({ snaplen: 65535 }, [RECORDS[0], big])), 't'));
     assert.equal(small.frames.length, 1);
     assert.equal(small.error?.kind, 'damaged');
@@ -108,7 +91,7 @@ describe('readPcapClassic (pcap-parser, microsecond pcap)', () => {
   it('stops at a record claiming 0xffffffff bytes instead of buffering the rest of the input', async () => {
     const file = Buffer.concat([
       pcapFile({}, RECORDS.slice(0, 2)),
-      pcapRecord({ sec: 5, frac: 0, data: payload(0), capLenField: 0xffffffff }),
+      pcapRecord({ sec: 5, frac: 0, data: pattern(0), capLenField: 0xffffffff }),
     ]);
     const { frames, error } = await drain(readPcapClassic(thenEndlessZeros(file), 'bad.pcap'));
     assert.equal(frames.length, 2);
@@ -119,12 +102,7 @@ describe('readPcapClassic (pcap-parser, microsecond pcap)', () => {
   it('reports a file cut inside a record after every complete frame', async () => {
     const file = readFileSync(fixture('nfs3_browse_lo.pcap'));
     const last = pcapRecordOffsets(file).at(-1) ?? 0;
-    for (const cut of [file.length - 10, last + 8, last + 16]) {
-      const { frames, error } = await drain(readPcapClassic(chunks(file.subarray(0, cut), 4096), 'cut.pcap'));
-      assert.equal(frames.length, 417, `cut at ${cut}`);
-      assert.equal(error?.kind, 'truncated');
-      assert.equal(error?.message, 'cut.pcap: file ends in the middle of frame 418');
-    }
+    await checkCutInsideFrame(readPcapClassic, file, [file.length - 10, last + 8, last + 16], 417, 'cut.pcap', 4096);
     const atBoundary = await drain(readPcapClassic(chunks(file.subarray(0, last)), 'cut.pcap'));
     assert.equal(atBoundary.error, undefined);
     assert.equal(atBoundary.frames.length, 417);
@@ -153,7 +131,7 @@ describe('readPcapClassic (pcap-parser, microsecond pcap)', () => {
   });
 
   it('applies backpressure: a slow consumer does not make it read the whole input', async () => {
-    const records = Array.from({ length: 5000 }, (_, i) => ({ sec: i, frac: 0, data: payload(60, i) }));
+    const records = Array.from({ length: 5000 }, (_, i) => ({ sec: i, frac: 0, data: pattern(60, i) }));
     const file = pcapFile({}, records);
     let pulled = 0;
     let closed = false;
@@ -204,14 +182,6 @@ describe('readPcapClassic (pcap-parser, microsecond pcap)', () => {
   });
 
   it('passes an input error through after the frames before it, and labels foreign errors as io', async () => {
-    const file = pcapFile({}, RECORDS);
-    const ioErr = new CaptureError('io', 'x: Input/output error');
-    const failed = await drain(readPcapClassic(thenFail(file, ioErr), 't'));
-    assert.equal(failed.frames.length, 4);
-    assert.equal(failed.error, ioErr);
-    const foreign = await drain(readPcapClassic(thenFail(file, new Error('socket hang up')), 't'));
-    assert.equal(foreign.frames.length, 4);
-    assert.equal(foreign.error?.kind, 'io');
-    assert.equal(foreign.error?.message, 't: read error: socket hang up');
+    await checkInputErrors(readPcapClassic, pcapFile({}, RECORDS), 4);
   });
 });

@@ -3,28 +3,27 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { readPcapNsec } from '../src/capture/pcap-nsec';
 import { readPcapng } from '../src/capture/pcapng';
+import { pattern } from './helpers/bytes';
 import {
   chunks,
   drain,
   frameSummary,
-  payload,
   pcapFile,
   pcapHeader,
   pcapRecord,
   pcapRecordOffsets,
   splitAt,
   thenEndlessZeros,
-  thenFail,
   type PcapRecordSpec,
 } from './helpers/capture-builders';
-import { CaptureError } from '../src/capture/raw-frame';
-import { fixture, truthMismatches } from './helpers/capture-fixtures';
+import { checkCutInsideFrame, checkInputErrors, readLikeTshark, wantRecords } from './helpers/capture-checks';
+import { fixture } from './helpers/fixtures';
 
 const RECORDS: PcapRecordSpec[] = [
-  { sec: 1795229103, frac: 898702235, data: payload(66, 3) },
-  { sec: 1795229103, frac: 999999999, data: payload(0) },
-  { sec: 1795229104, frac: 1, data: payload(20, 5), origLen: 9000 },
-  { sec: 1795229105, frac: 2_000_000_005, data: payload(4) }, // fraction over a second: carried
+  { sec: 1795229103, frac: 898702235, data: pattern(66, 3) },
+  { sec: 1795229103, frac: 999999999, data: pattern(0) },
+  { sec: 1795229104, frac: 1, data: pattern(20, 5), origLen: 9000 },
+  { sec: 1795229105, frac: 2_000_000_005, data: pattern(4) }, // fraction over a second: carried
 ];
 const WANT_TS = [
   [1795229103, 898702235],
@@ -33,34 +32,13 @@ const WANT_TS = [
   [1795229107, 5],
 ];
 
-function expected(linkType: number): Record<string, unknown>[] {
-  return RECORDS.map((r, i) => ({
-    frameNo: i + 1,
-    sec: WANT_TS[i][0],
-    nsec: WANT_TS[i][1],
-    capLen: r.data.length,
-    origLen: r.origLen ?? r.data.length,
-    linkType,
-    interfaceId: 0,
-    bytes: Buffer.from(r.data).toString('hex'),
-  }));
-}
-
 describe('readPcapNsec (nanosecond classic pcap)', () => {
   it('reads rpc_errors_lo_nsec.pcap (little-endian) with tshark’s nanosecond timestamps', async () => {
-    const name = 'rpc_errors_lo_nsec.pcap';
-    const { frames, error } = await drain(readPcapNsec(createReadStream(fixture(name)), name));
-    assert.equal(error, undefined);
-    assert.equal(frames.length, 486);
-    assert.deepEqual(truthMismatches(name, frames), []);
+    await readLikeTshark(readPcapNsec, 'rpc_errors_lo_nsec.pcap', 486);
   });
 
   it('reads nfs3_browse_lo_nsec_bigendian.pcap and matches the pcapng copy of the same traffic', async () => {
-    const name = 'nfs3_browse_lo_nsec_bigendian.pcap';
-    const { frames, error } = await drain(readPcapNsec(createReadStream(fixture(name)), name));
-    assert.equal(error, undefined);
-    assert.equal(frames.length, 418);
-    assert.deepEqual(truthMismatches(name, frames), []);
+    const frames = await readLikeTshark(readPcapNsec, 'nfs3_browse_lo_nsec_bigendian.pcap', 418);
     const ng = await drain(readPcapng(createReadStream(fixture('nfs3_browse_lo_nsec.pcapng')), 'ng'));
     assert.deepEqual(frames.map(frameSummary), ng.frames.map(frameSummary));
   });
@@ -68,7 +46,7 @@ describe('readPcapNsec (nanosecond classic pcap)', () => {
   for (const littleEndian of [true, false]) {
     it(`decodes a synthetic ${littleEndian ? 'little' : 'big'}-endian file at every chunk boundary`, async () => {
       const file = pcapFile({ littleEndian, nanosecond: true, linkType: 276 }, RECORDS);
-      const want = expected(276);
+      const want = wantRecords(RECORDS, WANT_TS, 276);
       for (let at = 0; at <= file.length; at++) {
         const { frames, error } = await drain(readPcapNsec(splitAt(file, at), 't'));
         assert.equal(error, undefined, `split at ${at}`);
@@ -80,7 +58,7 @@ describe('readPcapNsec (nanosecond classic pcap)', () => {
   }
 
   it('also reads microsecond files (used to cross-check pcap-parser)', async () => {
-    const file = pcapFile({ littleEndian: false }, [{ sec: 10, frac: 999999, data: payload(5) }]);
+    const file = pcapFile({ littleEndian: false }, [{ sec: 10, frac: 999999, data: pattern(5) }]);
     const { frames } = await drain(readPcapNsec(chunks(file), 't'));
     assert.deepEqual(frames[0].ts, { sec: 10, nsec: 999999000 });
   });
@@ -91,7 +69,7 @@ describe('readPcapNsec (nanosecond classic pcap)', () => {
       assert.equal(error, undefined);
       assert.equal(frames.length, RECORDS.length);
     }
-    const big = { sec: 1, frac: 0, data: payload(262145) };
+    const big = { sec: 1, frac: 0, data: pattern(262145) };
     const over = await drain(readPcapNsec(chunks(pcapFile({ nanosecond: true, snaplen: 0 }, [RECORDS[0], big])), 't'));
     assert.equal(over.frames.length, 1);
     assert.equal(over.error?.kind, 'damaged');
@@ -103,7 +81,7 @@ describe('readPcapNsec (nanosecond classic pcap)', () => {
   it('stops at a record claiming 0xffffffff bytes', async () => {
     const file = Buffer.concat([
       pcapFile({ nanosecond: true, littleEndian: false }, RECORDS.slice(0, 3)),
-      pcapRecord({ sec: 5, frac: 0, data: payload(0), capLenField: 0xffffffff }, false),
+      pcapRecord({ sec: 5, frac: 0, data: pattern(0), capLenField: 0xffffffff }, false),
     ]);
     const { frames, error } = await drain(readPcapNsec(thenEndlessZeros(file), 'bad.pcap'));
     assert.equal(frames.length, 3);
@@ -115,12 +93,7 @@ describe('readPcapNsec (nanosecond classic pcap)', () => {
     const file = readFileSync(fixture('rpc_errors_lo_nsec.pcap'));
     const offsets = pcapRecordOffsets(file);
     const mid = offsets[100];
-    for (const cut of [mid + 3, mid + 16, mid + 20]) {
-      const { frames, error } = await drain(readPcapNsec(chunks(file.subarray(0, cut), 1000), 'cut.pcap'));
-      assert.equal(frames.length, 100, `cut at ${cut}`);
-      assert.equal(error?.kind, 'truncated');
-      assert.equal(error?.message, 'cut.pcap: file ends in the middle of frame 101');
-    }
+    await checkCutInsideFrame(readPcapNsec, file, [mid + 3, mid + 16, mid + 20], 100, 'cut.pcap', 1000);
   });
 
   it('rejects a cut file header, an unknown version and a non-pcap', async () => {
@@ -136,14 +109,6 @@ describe('readPcapNsec (nanosecond classic pcap)', () => {
   });
 
   it('passes an input error through after the frames before it, and labels foreign errors as io', async () => {
-    const file = pcapFile({ nanosecond: true }, RECORDS);
-    const ioErr = new CaptureError('io', 'x: Input/output error');
-    const failed = await drain(readPcapNsec(thenFail(file, ioErr), 't'));
-    assert.equal(failed.frames.length, 4);
-    assert.equal(failed.error, ioErr);
-    const foreign = await drain(readPcapNsec(thenFail(file, new Error('socket hang up')), 't'));
-    assert.equal(foreign.frames.length, 4);
-    assert.equal(foreign.error?.kind, 'io');
-    assert.equal(foreign.error?.message, 't: read error: socket hang up');
+    await checkInputErrors(readPcapNsec, pcapFile({ nanosecond: true }, RECORDS), 4);
   });
 });

@@ -8,11 +8,13 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { BIN, FIXTURES, ROOT, type JsonMessage } from './helpers/conformance';
+import { randomBytes } from './helpers/bytes';
 import { pcapHeader, pcapRecordOffsets } from './helpers/capture-builders';
-import { frameTruth } from './helpers/capture-fixtures';
-import { authUnix, buildAcceptedReply, buildCall, buildDeniedReply, frameRecord, randomBytes } from './helpers/rpc-builders';
+import type { JsonMessage } from './helpers/conformance';
+import { BIN, fixture, ROOT } from './helpers/fixtures';
+import { authUnix, buildAcceptedReply, buildCall, buildDeniedReply, frameRecord } from './helpers/rpc-builders';
 import { removeTempDir, tcpFrame, tempDir, tempFile, udpFrame, writePcap } from './helpers/synthetic-capture';
+import { frameTruth } from './helpers/tshark-tsv';
 
 after(removeTempDir);
 
@@ -59,8 +61,7 @@ function assertNoStack(stderr: string, what: string): void {
   assert.doesNotMatch(stderr, /internal error/, `${what}: ${stderr}`);
 }
 
-const fx = (name: string): string => join(FIXTURES, name);
-const BROWSE = fx('nfs3_browse_lo.pcap');
+const BROWSE = fixture('nfs3_browse_lo.pcap');
 
 const fullCache = new Map<string, { stdout: string; messages: JsonMessage[] }>();
 /** `--json` of a whole fixture (exit 0 and parsed), run once per fixture. */
@@ -252,7 +253,7 @@ function pcapngFrameAt(bytes: Buffer, at: number): number {
 
 test('a pcapng file cut in the middle of a packet block: everything before it printed, exit 1', () => {
   const name = 'rpcbind_rpcinfo_lo.pcapng';
-  const bytes = readFileSync(fx(name));
+  const bytes = readFileSync(fixture(name));
   assert.equal(bytes.readUInt32LE(8), 0x1a2b3c4d, 'the fixture is little-endian');
   const cutAt = Math.floor((bytes.length * 2) / 3);
   const cutFrame = pcapngFrameAt(bytes, cutAt);
@@ -261,7 +262,7 @@ test('a pcapng file cut in the middle of a packet block: everything before it pr
   assert.equal(r.status, 1, r.stderr);
   assertNoStack(r.stderr, 'cut pcapng');
   const got = normalised(parseJsonLines(r.stdout));
-  const want = normalised(expectedBefore(full(fx(name)).messages, cutFrame));
+  const want = normalised(expectedBefore(full(fixture(name)).messages, cutFrame));
   assert.ok(want.length > 10);
   assert.deepEqual(got, want, describeDiff(got, want));
   const last = lines(r.stderr).at(-1) ?? '';
@@ -291,7 +292,7 @@ test('a gzip file cut short: what could be decompressed is printed, exit 1, the 
 });
 
 test('stdout closed early (| head -n 1): no crash and no EPIPE noise on stderr', () => {
-  const shell = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" -r "${fx('nfs3_ipv6_lo.pcap')}" --json | head -n 1`], {
+  const shell = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" -r "${fixture('nfs3_ipv6_lo.pcap')}" --json | head -n 1`], {
     encoding: 'utf8',
     timeout: 30_000,
   });
@@ -306,10 +307,10 @@ test('stdout closed early (| head -n 1): no crash and no EPIPE noise on stderr',
 
 test('gzip-compressed input named .dat: same stdout as the plain file', () => {
   for (const name of ['nfs3_browse_lo.pcap', 'rpcbind_rpcinfo_lo.pcapng', 'rpc_errors_lo_nsec.pcap']) {
-    const path = tempFile(`${name}.dat`, gzipSync(readFileSync(fx(name))));
+    const path = tempFile(`${name}.dat`, gzipSync(readFileSync(fixture(name))));
     const r = run(['-r', path, '--json']);
     assert.equal(r.status, 0, `${name}: ${r.stderr}`);
-    assert.equal(r.stdout, full(fx(name)).stdout, name);
+    assert.equal(r.stdout, full(fixture(name)).stdout, name);
   }
 });
 
@@ -330,7 +331,7 @@ test('-r - reads standard input: same stdout as the file (plain and gzip)', () =
 
 test('pcapng and nanosecond pcap: JSON time keeps 9 decimals and equals tshark frame.time_epoch', () => {
   for (const name of ['rpcbind_rpcinfo_lo.pcapng', 'rpc_errors_lo_nsec.pcap', 'nfs3_browse_lo_nsec_bigendian.pcap']) {
-    const { messages } = full(fx(name));
+    const { messages } = full(fixture(name));
     const truth = new Map(frameTruth(name).map((t) => [t.frameNo, t.epoch]));
     const first = messages[0];
     assert.match(String(first.time), /^\d+\.\d{9}$/, `${name}: ${String(first.time)}`);
@@ -377,7 +378,7 @@ test('-c N includes frame N and nothing after it (at a reply frame: the reply is
 
 test('--json writes nothing but JSON objects on stdout, even when there are anomalies to report', () => {
   for (const name of ['rpc_errors_lo_nsec.pcap', 'nfs3_ipv6_lo.pcap', 'rpc_tcp_record_marking_lo.pcap', 'rpc_veth_any_sll.pcap']) {
-    const r = run(['-r', fx(name), '--json']);
+    const r = run(['-r', fixture(name), '--json']);
     assert.equal(r.status, 0, `${name}: ${r.stderr}`);
     assertNoStack(r.stderr, name);
     const ms = parseJsonLines(r.stdout);
@@ -539,16 +540,16 @@ test('RPC over TCP to a random high port with record marking is found by content
 test('text mode: every line is a snoop-style RPC line', () => {
   const re = /^\s*\d+\s+\d+\.\d{5} +\S+ -> \S+ +RPC [CR] /;
   for (const name of ['nfs3_browse_lo.pcap', 'rpc_errors_lo_nsec.pcap', 'nfs3_ipv6_lo.pcap', 'nfs3_udp_ipfrag_veth.pcap']) {
-    const r = run(['-r', fx(name)]);
+    const r = run(['-r', fixture(name)]);
     assert.equal(r.status, 0, `${name}: ${r.stderr}`);
     const ls = lines(r.stdout);
-    assert.equal(ls.length, full(fx(name)).messages.length, `${name}: one line per message`);
+    assert.equal(ls.length, full(fixture(name)).messages.length, `${name}: one line per message`);
     for (const l of ls) assert.match(l, re, `${name}: ${l}`);
   }
 });
 
 test('--no-hold prints the same messages in the same order', () => {
-  const name = fx('rpc_errors_lo_nsec.pcap');
+  const name = fixture('rpc_errors_lo_nsec.pcap');
   const key = (m: JsonMessage): string => `${m.frame} ${m.type} ${m.xid}`;
   const held = full(name).messages.map(key);
   const r = run(['-r', name, '--json', '--no-hold']);

@@ -6,9 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { compare, runJson, FIXTURES, type JsonMessage } from './helpers/conformance';
+import { compare, runJson, type JsonMessage } from './helpers/conformance';
+import { fixture, fixtureCaptures } from './helpers/fixtures';
 
 /**
  * What tshark misses and why:
@@ -42,7 +41,7 @@ const EXTRA: Record<string, Array<[frame: number, type: 'call' | 'reply', progra
   ],
 };
 
-const captures = readdirSync(FIXTURES).filter((f) => /\.(pcap|pcapng)$/.test(f));
+const captures = fixtureCaptures();
 
 test('every shared capture is among the fixtures', () => {
   assert.ok(captures.length >= 16, `only ${captures.length} captures in fixtures/`);
@@ -50,9 +49,9 @@ test('every shared capture is among the fixtures', () => {
 
 for (const name of captures) {
   test(`conformance with tshark: ${name}`, () => {
-    const { messages, status, stderr } = runJson(join(FIXTURES, name));
+    const { messages, status, stderr } = runJson(fixture(name));
     assert.equal(status, 0, stderr);
-    const c = compare(messages, join(FIXTURES, `${name}.tsv`));
+    const c = compare(messages, fixture(`${name}.tsv`));
     assert.ok(c.expected.length > 0, 'the .tsv has RPC messages');
     assert.deepEqual(c.mismatches, [], `disagreements with tshark:\n${c.mismatches.join('\n')}`);
     const want = EXTRA[name] ?? [];
@@ -72,7 +71,7 @@ function duplicatesAllowed(expected: Array<{ frame: number; xid: number; type: s
 }
 
 test('unanswered calls are flagged: rpc_veth_any_sll.pcap has 99 calls and 90 replies', () => {
-  const { messages } = runJson(join(FIXTURES, 'rpc_veth_any_sll.pcap'));
+  const { messages } = runJson(fixture('rpc_veth_any_sll.pcap'));
   const calls = messages.filter((m) => m.type === 'call');
   const unanswered = calls.filter((m) => m.flags.includes('unanswered'));
   assert.equal(calls.length, 99);

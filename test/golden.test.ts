@@ -7,9 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { goldenCaptures, GOLDEN_DIR, renderGolden } from './golden/golden-render';
+import { GOLDEN_DIR, renderGolden } from './golden/golden-render';
+import { fixtureCaptures } from './helpers/fixtures';
 
-for (const name of goldenCaptures()) {
+for (const name of fixtureCaptures()) {
   for (const kind of ['txt', 'jsonl'] as const) {
     test(`golden ${kind}: ${name}`, () => {
       const file = join(GOLDEN_DIR, `${name}.${kind}`);

@@ -6,16 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import type { L4Packet } from '../src/net/l4-packet';
 import { PacketDecoder } from '../src/net/packet-decoder';
-import { fixturePath, readPcap, readTsv } from './helpers/net-builders';
+import { readFrames } from './helpers/capture-packets';
+import { fixture, FIXTURES, readTsv } from './helpers/fixtures';
 
-function decodeAll(name: string) {
+async function decodeAll(name: string) {
   const d = new PacketDecoder();
   const byFrame = new Map<number, L4Packet>();
-  const frames = readPcap(fixturePath(name));
+  const frames = await readFrames(fixture(name));
   for (const f of frames) {
     const p = d.decode(f);
     if (p !== null) byFrame.set(p.frameNo, p);
@@ -25,7 +25,7 @@ function decodeAll(name: string) {
 }
 
 function checkAgainstTsv(name: string, byFrame: Map<number, L4Packet>) {
-  const rows = readTsv(fixturePath(name + '.tsv'));
+  const rows = readTsv(fixture(name + '.tsv'));
   assert.ok(rows.length > 0);
   for (const row of rows) {
     const no = Number(row['frame.number']);
@@ -55,21 +55,20 @@ const LISTED = [
 
 describe('fixtures: every RPC frame tshark reports decodes to the same addresses, ports and transport', () => {
   for (const name of LISTED) {
-    test(name, () => {
-      const { byFrame, counters } = decodeAll(name);
+    test(name, async () => {
+      const { byFrame, counters } = await decodeAll(name);
       assert.ok(checkAgainstTsv(name, byFrame) > 0);
       assert.deepEqual(counters, {}, 'no anomaly in a clean capture');
     });
   }
 
-  test('every other classic pcap fixture', () => {
-    const dir = path.dirname(fixturePath(LISTED[0]));
+  test('every other classic pcap fixture', async () => {
     const others = fs
-      .readdirSync(dir)
-      .filter((f) => f.endsWith('.pcap') && !LISTED.includes(f) && fs.existsSync(path.join(dir, f + '.tsv')));
+      .readdirSync(FIXTURES)
+      .filter((f) => f.endsWith('.pcap') && !LISTED.includes(f) && fs.existsSync(fixture(f + '.tsv')));
     assert.ok(others.length > 0);
     for (const name of others) {
-      const { byFrame, counters } = decodeAll(name);
+      const { byFrame, counters } = await decodeAll(name);
       checkAgainstTsv(name, byFrame);
       assert.deepEqual(counters, {}, name);
     }
@@ -90,8 +89,8 @@ describe('fixtures: IP fragment reassembly', () => {
     ['nfs3_udp_ipfrag_vlan100_veth.pcap', [100]],
     ['nfs3_udp_ipfrag_veth.pcap', []],
   ] as const) {
-    test(name, () => {
-      const { byFrame } = decodeAll(name);
+    test(name, async () => {
+      const { byFrame } = await decodeAll(name);
       for (const [last, udpLength, frames] of EXPECTED) {
         const p = byFrame.get(last);
         assert.ok(p, `frame ${last}`);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { formatIpv4, formatIpv6 } from '../src/net/ip-address';
-import { concat, ip6 } from './helpers/net-builders';
+import { concat } from './helpers/bytes';
+import { ip6 } from './helpers/net-builders';
 
 describe('formatIpv4', () => {
   test('dotted quad at an offset', () => {

@@ -7,8 +7,8 @@ import { newIpLayer } from '../src/net/ip-layer';
 import { decodeIpv4 } from '../src/net/ipv4';
 import type { L4Packet } from '../src/net/l4-packet';
 import { PacketDecoder, type PacketDecoderOptions } from '../src/net/packet-decoder';
+import { concat, pattern } from './helpers/bytes';
 import {
-  concat,
   ethernet,
   extFragment,
   extOptions,
@@ -17,7 +17,6 @@ import {
   frame,
   ipv4,
   ipv6,
-  pattern,
   udp,
   type Ipv4Opts,
 } from './helpers/net-builders';

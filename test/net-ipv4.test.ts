@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import { newIpLayer } from '../src/net/ip-layer';
 import { decodeIpv4 } from '../src/net/ipv4';
 import { PacketDecoder } from '../src/net/packet-decoder';
-import { bytesOf, ethernet, frame, ipv4, pattern, tcp, udp } from './helpers/net-builders';
+import { bytesOf, pattern } from './helpers/bytes';
+import { ethernet, frame, ipv4, tcp, udp } from './helpers/net-builders';
 
 function v4(bytes: Uint8Array, wireEnd = bytes.length) {
   const out = newIpLayer();

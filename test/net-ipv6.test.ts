@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { newIpLayer } from '../src/net/ip-layer';
 import { decodeIpv6 } from '../src/net/ipv6';
 import { PacketDecoder } from '../src/net/packet-decoder';
+import { pattern } from './helpers/bytes';
 import {
   extAh,
   extFragment,
@@ -10,7 +11,6 @@ import {
   extOptions,
   frame,
   ipv6,
-  pattern,
   sll2,
   tcp,
   udp,

@@ -3,20 +3,8 @@ import { describe, test } from 'node:test';
 import { decodeLink } from '../src/net/link-layer';
 import { newLinkLayer } from '../src/net/link-types';
 import { PacketDecoder } from '../src/net/packet-decoder';
-import {
-  bsdLoop,
-  bsdNull,
-  concat,
-  ethernet,
-  ipv4,
-  ipv6,
-  frame,
-  pattern,
-  sll,
-  sll2,
-  udp,
-  u16,
-} from './helpers/net-builders';
+import { concat, pattern, u16 } from './helpers/bytes';
+import { bsdLoop, bsdNull, ethernet, ipv4, ipv6, frame, sll, sll2, udp } from './helpers/net-builders';
 
 const V4 = ipv4(udp(pattern(10), { sport: 700, dport: 111 }), { src: '192.168.1.1', dst: '192.168.1.2' });
 const V6 = ipv6(udp(pattern(10), { sport: 700, dport: 111 }), { src: 'fd99::1', dst: 'fd99::2' });

@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PacketDecoder } from '../src/net/packet-decoder';
+import { concat, pattern } from './helpers/bytes';
 import {
   bsdNull,
-  concat,
   ethernet,
   extOptions,
   fragmentIpv4,
   frame,
   ipv4,
   ipv6,
-  pattern,
   sll,
   sll2,
   tcp,

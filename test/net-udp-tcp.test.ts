@@ -4,7 +4,8 @@ import { PacketDecoder } from '../src/net/packet-decoder';
 import { decodeTcp } from '../src/net/tcp';
 import { newTransportLayer } from '../src/net/transport-layer';
 import { decodeUdp } from '../src/net/udp';
-import { concat, ethernet, frame, ipv4, ipv6, pattern, tcp, udp } from './helpers/net-builders';
+import { concat, pattern } from './helpers/bytes';
+import { ethernet, frame, ipv4, ipv6, tcp, udp } from './helpers/net-builders';
 
 function decode1(ip: Uint8Array, snaplen?: number) {
   const d = new PacketDecoder();

@@ -9,8 +9,10 @@ import { Pipeline, DEFAULT_PIPELINE } from '../src/pipeline';
 import type { RpcEvent } from '../src/rpc/rpc-event';
 import { currentFlags } from '../src/rpc/rpc-event';
 import { eventToJson } from '../src/format/json';
-import { ethernet, frame, ipv4, tcp, udp, concat, u32 } from './helpers/net-builders';
-import { buildAcceptedReply, buildCall, authUnix, frameRecord, XdrWriter, randomBytes, SYN, ACK, PSH } from './helpers/rpc-builders';
+import { concat, randomBytes, u32 } from './helpers/bytes';
+import { ethernet, frame, ipv4, tcp, udp } from './helpers/net-builders';
+import { buildAcceptedReply, buildCall, authUnix, frameRecord, XdrWriter } from './helpers/rpc-builders';
+import { ACK, PSH, SYN } from './helpers/tcp-session';
 
 const CLIENT = '10.0.0.1';
 const SERVER = '10.0.0.2';

@@ -4,7 +4,9 @@ import * as fs from 'node:fs';
 import type { L4Packet } from '../src/net/l4-packet';
 import type { StreamChunk } from '../src/reassembly/stream-chunk';
 import { RecordMarker, type TcpRpcRecord } from '../src/rpc/record-marking';
-import { fixturePath, readPcapL4, readTsv } from './helpers/mini-pcap';
+import { concat, hex, randomBytes } from './helpers/bytes';
+import { readPackets } from './helpers/capture-packets';
+import { fixture, readTsv } from './helpers/fixtures';
 import {
   AUTH_NONE,
   authUnix,
@@ -12,23 +14,14 @@ import {
   buildCall,
   buildDeniedReply,
   chop,
-  concatBytes,
   frameRecord,
-  hex,
   nfsFh,
   nfsReadResult,
   nfsWriteArgs,
-  randomBytes,
   recordMark,
-  recordSummary,
-  runTcp,
-  simpleHash,
-  TcpSession,
   XdrWriter,
-  xidOf,
-  type RunOptions,
-  type RunResult,
 } from './helpers/rpc-builders';
+import { recordSummary, runTcp, simpleHash, TcpSession, xidOf, type RunOptions, type RunResult } from './helpers/tcp-session';
 
 const NFS = 100003;
 const MOUNT = 100005;
@@ -58,7 +51,7 @@ function parseFramed(stream: Uint8Array): Framed[] {
       o += 4 + len;
       if (m >= 0x80000000) break;
     }
-    out.push({ start, end: o, body: concatBytes(...parts), fragments });
+    out.push({ start, end: o, body: concat(...parts), fragments });
   }
   return out;
 }
@@ -101,9 +94,9 @@ function bodiesHex(records: TcpRpcRecord[]): string[] {
 
 const FIXTURE = 'rpc_tcp_record_marking_lo.pcap';
 
-test('fixture: every XID tshark reports comes out at the same frame, with the same message type', () => {
-  const res = runTcp(readPcapL4(fixturePath(FIXTURE)));
-  const rows = readTsv(fixturePath(FIXTURE + '.tsv'));
+test('fixture: every XID tshark reports comes out at the same frame, with the same message type', async () => {
+  const res = runTcp(await readPackets(fixture(FIXTURE)));
+  const rows = readTsv(fixture(FIXTURE + '.tsv'));
   const got = new Map<string, TcpRpcRecord>();
   for (const r of res.records) {
     const type = (r.bytes[4] << 24) | (r.bytes[5] << 16) | (r.bytes[6] << 8) | r.bytes[7];
@@ -134,7 +127,7 @@ test('fixture: every XID tshark reports comes out at the same frame, with the sa
   assert.equal(frags('e9b10430/0'), 3);
   assert.equal((got.get('e9b10430/0') as TcpRpcRecord).length, 200128);
   // the generator's XIDs are all there
-  const log = fs.readFileSync(fixturePath(FIXTURE + '.generator.log'), 'utf8');
+  const log = fs.readFileSync(fixture(FIXTURE + '.generator.log'), 'utf8');
   const xids = [...log.matchAll(/xid=0x([0-9a-f]{8})/g)].map((m) => m[1]);
   assert.ok(xids.length >= 23);
   for (const x of xids) {
@@ -146,8 +139,8 @@ test('fixture: every XID tshark reports comes out at the same frame, with the sa
 });
 
 /** The raw framed bytes of every record of the fixture, per direction. */
-function fixtureRecords(): Uint8Array[] {
-  const res = runTcp(readPcapL4(fixturePath(FIXTURE)));
+async function fixtureRecords(): Promise<Uint8Array[]> {
+  const res = runTcp(await readPackets(fixture(FIXTURE)));
   const byStream = new Map<string, StreamChunk[]>();
   for (const c of res.chunks) {
     const k = `${c.connId}>${c.src}:${c.sport}`;
@@ -155,7 +148,7 @@ function fixtureRecords(): Uint8Array[] {
   }
   const out: Uint8Array[] = [];
   for (const chunks of byStream.values()) {
-    const stream = concatBytes(...chunks.map((c) => c.bytes));
+    const stream = concat(...chunks.map((c) => c.bytes));
     for (const f of parseFramed(stream)) out.push(stream.slice(f.start, f.end));
   }
   return out;
@@ -207,7 +200,7 @@ function markOffsets(stream: Uint8Array): number[] {
 /** The record between two small ones, cut in two segments at every offset, in sync and joined mid-way: the same
  *  records, bytes, fragments, and frame numbers (the frame carrying each record's last byte). */
 function checkEverySplit(raw: Uint8Array, label: string): void {
-  const stream = concatBytes(frameRecord(nullCall(0xaaaa0001)), raw, frameRecord(nullCall(0xaaaa0002)));
+  const stream = concat(frameRecord(nullCall(0xaaaa0001)), raw, frameRecord(nullCall(0xaaaa0002)));
   const expected = parseFramed(stream);
   const offsets = splitOffsets(stream, markOffsets(stream));
   for (const handshake of [true, false]) {
@@ -233,8 +226,8 @@ function checkEverySplit(raw: Uint8Array, label: string): void {
   }
 }
 
-test('every record of the fixture, split at every byte offset across two segments, gives the same records', () => {
-  const recs = fixtureRecords();
+test('every record of the fixture, split at every byte offset across two segments, gives the same records', async () => {
+  const recs = await fixtureRecords();
   assert.equal(recs.length, 46);
   for (const [i, raw] of recs.entries()) checkEverySplit(raw, `fixture record ${i}`);
 });
@@ -247,7 +240,7 @@ test('every call/reply type from the builders, split at every byte offset, gives
 
 test('one byte per segment gives the same records, in sync and joined mid-way', () => {
   const msgs = [getattrCall(0x41), successReply(0x42, 700), buildCall({ xid: 0x43, prog: NFS, vers: 3, proc: 4, body: nfsFh(3) })];
-  const stream = concatBytes(...msgs.map((m, i) => frameRecord(m, i === 1 ? [30, 300] : [])));
+  const stream = concat(...msgs.map((m, i) => frameRecord(m, i === 1 ? [30, 300] : [])));
   for (const handshake of [true, false]) {
     const { res, frames } = runPieces(chop(stream, 1), { handshake });
     assert.deepEqual(bodiesHex(res.records), msgs.map(hex));
@@ -264,7 +257,7 @@ test('one byte per segment gives the same records, in sync and joined mid-way', 
 
 test('three records in one segment come out separately, all at that frame', () => {
   const msgs = [getattrCall(1), nullCall(2), buildCall({ xid: 3, prog: NFS, vers: 3, proc: 4, body: nfsFh(3) })];
-  const { res, frames } = runPieces([concatBytes(...msgs.map((m) => frameRecord(m)))]);
+  const { res, frames } = runPieces([concat(...msgs.map((m) => frameRecord(m)))]);
   assert.deepEqual(bodiesHex(res.records), msgs.map(hex));
   for (const r of res.records) {
     assert.equal(r.frameNo, frames[0]);
@@ -289,7 +282,7 @@ test('a record mark split 1/3, 2/2 and 3/1 across segments', () => {
   const a = frameRecord(getattrCall(0x51));
   const b = frameRecord(getattrCall(0x52));
   for (const k of [1, 2, 3]) {
-    const stream = concatBytes(a, b);
+    const stream = concat(a, b);
     const { res, frames } = runPieces([stream.subarray(0, a.length + k), stream.subarray(a.length + k)]);
     assert.deepEqual(res.records.map(xidOf), [0x51, 0x52], `split ${k}/${4 - k}`);
     assert.equal(res.records[0].frameNo, frames[0]);
@@ -300,7 +293,7 @@ test('a record mark split 1/3, 2/2 and 3/1 across segments', () => {
 
 test('segments reordered and duplicated give the same records as in order', () => {
   const msgs = [getattrCall(0x61), successReply(0x62, 2000), getattrCall(0x63), nullCall(0x64)];
-  const stream = concatBytes(...msgs.map((m) => frameRecord(m)));
+  const stream = concat(...msgs.map((m) => frameRecord(m)));
   const pieces = chop(stream, 300);
   const s1 = new TcpSession();
   const inOrder = [...s1.handshake(), ...s1.send('c', ...pieces)];
@@ -327,7 +320,7 @@ test('segments reordered and duplicated give the same records as in order', () =
 
 test('overlapping retransmissions with different boundaries give the same records', () => {
   const msgs = [successReply(0x71, 1500), getattrCall(0x72), successReply(0x73, 700)];
-  const stream = concatBytes(...msgs.map((m) => frameRecord(m)));
+  const stream = concat(...msgs.map((m) => frameRecord(m)));
   const s = new TcpSession();
   const pkts = s.handshake();
   // original: 500-byte segments; the second one "lost" and resent as [400, 1300) overlapping both neighbours
@@ -342,7 +335,7 @@ test('overlapping retransmissions with different boundaries give the same record
 
 /** A stream of records cut into 500-byte segments, with the pieces covering [lossFrom, lossTo) never sent. */
 function lossyRun(msgs: Uint8Array[], lossFrom: number, lossTo: number, segSize = 500): { res: RunResult; stream: Uint8Array; frameAt: (off: number) => number } {
-  const stream = concatBytes(...msgs.map((m) => frameRecord(m)));
+  const stream = concat(...msgs.map((m) => frameRecord(m)));
   const s = new TcpSession();
   const pkts = s.handshake();
   const frameAt = new Map<number, number>();
@@ -381,7 +374,7 @@ test('a gap inside a record: the record is reported truncated at its start frame
 
 test('a gap across a record boundary: truncated record, then resync finds the next record; nothing garbage', () => {
   const msgs = [getattrCall(0x91), successReply(0x92, 900), getattrCall(0x93), successReply(0x94, 400), getattrCall(0x95), nullCall(0x96)];
-  const stream = concatBytes(...msgs.map((m) => frameRecord(m)));
+  const stream = concat(...msgs.map((m) => frameRecord(m)));
   const framed = parseFramed(stream);
   // lose the 500-byte segment [1000, 1500): the end of record 2, all of record 3, the start of record 4
   assert.ok(framed[1].end > 1000 && framed[2].end < 1500 && framed[3].start < 1500 && framed[3].end > 1500);
@@ -401,12 +394,12 @@ test('a stream joined mid-way inside a WRITE full of RPC-looking bytes: the firs
   // WRITE data containing (a) a fake record whose end lands inside the data where no record mark follows,
   // (b) a fake reply header claiming 1 MiB, (c) a fake call with a plausible chain but cut short by the real end
   const fakeA = frameRecord(getattrCall(0xfa1e0001));
-  const fakeB = concatBytes(recordMark(1 << 20, true), successReply(0xfa1e0002, 40));
-  const fakeC = concatBytes(frameRecord(nullCall(0xfa1e0003)), recordMark(300, true), nullCall(0xfa1e0004));
-  const data = concatBytes(randomBytes(3000, 1), fakeA, randomBytes(500, 2), fakeB, randomBytes(777, 3), fakeC, randomBytes(1000, 4));
+  const fakeB = concat(recordMark(1 << 20, true), successReply(0xfa1e0002, 40));
+  const fakeC = concat(frameRecord(nullCall(0xfa1e0003)), recordMark(300, true), nullCall(0xfa1e0004));
+  const data = concat(randomBytes(3000, 1), fakeA, randomBytes(500, 2), fakeB, randomBytes(777, 3), fakeC, randomBytes(1000, 4));
   const write = buildCall({ xid: 0x1111, prog: NFS, vers: 3, proc: 7, cred: authUnix(), body: nfsWriteArgs(data) });
   const after = [successReply(0x1111, 100), getattrCall(0x2222), nullCall(0x3333)];
-  const stream = concatBytes(frameRecord(write), ...after.map((m) => frameRecord(m)));
+  const stream = concat(frameRecord(write), ...after.map((m) => frameRecord(m)));
   const firstReal = frameRecord(write).length;
   for (const [startAt, size] of [[2000, 1448], [2999, 1448], [3500, 1448], [firstReal - 900, 1448], [2500, 1], [3000, 7], [3700, 100]]) {
     const { res } = runPieces(chop(stream.subarray(startAt), size), { handshake: false });
@@ -420,7 +413,7 @@ test('a stream joined mid-way inside a WRITE full of RPC-looking bytes: the firs
 
 test('a stream joined mid-way exactly on a record mark loses nothing', () => {
   const msgs = [getattrCall(0x4001), successReply(0x4002, 5000), nullCall(0x4003)];
-  const stream = concatBytes(...msgs.map((m) => frameRecord(m)));
+  const stream = concat(...msgs.map((m) => frameRecord(m)));
   for (const size of [1, 7, 100, 1448, stream.length]) {
     const { res } = runPieces(chop(stream, size), { handshake: false });
     assert.deepEqual(bodiesHex(res.records), msgs.map(hex), `segments of ${size}`);
@@ -433,7 +426,7 @@ test('a stream joined mid-way exactly on a record mark loses nothing', () => {
 test('a 200 KB record before anything else (in sync, and joined mid-way on its mark)', () => {
   const write = buildCall({ xid: 0x200, prog: NFS, vers: 3, proc: 7, cred: authUnix(), body: nfsWriteArgs(randomBytes(200_000, 7)) });
   const next = getattrCall(0x201);
-  const stream = concatBytes(frameRecord(write, [70_000, 70_000]), frameRecord(next));
+  const stream = concat(frameRecord(write, [70_000, 70_000]), frameRecord(next));
   for (const handshake of [true, false]) {
     const { res, frames } = runPieces(chop(stream, 65_483), { handshake });
     assert.deepEqual(res.records.map(xidOf), [0x200, 0x201]);
@@ -447,7 +440,7 @@ test('a 200 KB record before anything else (in sync, and joined mid-way on its m
 
 test('a record larger than the resync window, joined mid-way on its mark, is kept and confirmed by the next one', () => {
   const big = buildCall({ xid: 0x300, prog: NFS, vers: 3, proc: 7, cred: authUnix(), body: nfsWriteArgs(randomBytes(600_000, 8)) });
-  const stream = concatBytes(frameRecord(big), frameRecord(getattrCall(0x301)), frameRecord(nullCall(0x302)));
+  const stream = concat(frameRecord(big), frameRecord(getattrCall(0x301)), frameRecord(nullCall(0x302)));
   const { res } = runPieces(chop(stream, 65_000), { handshake: false });
   assert.deepEqual(res.records.map(xidOf), [0x300, 0x301, 0x302]);
   assert.equal(hex(res.records[0].bytes), hex(big));
@@ -456,10 +449,10 @@ test('a record larger than the resync window, joined mid-way on its mark, is kep
 
 test('a fake record taken when the resync window fills is held, and dropped when what follows it is not RPC', () => {
   // joined inside file data holding a plausible reply header that claims 40000 bytes: more than the window
-  const fake = concatBytes(recordMark(40_000, true), successReply(0xbad0bad, 100));
-  const data = concatBytes(randomBytes(3000, 21), fake, randomBytes(60_000, 22));
+  const fake = concat(recordMark(40_000, true), successReply(0xbad0bad, 100));
+  const data = concat(randomBytes(3000, 21), fake, randomBytes(60_000, 22));
   const real = [getattrCall(0xd01), successReply(0xd02, 300), nullCall(0xd03)];
-  const stream = concatBytes(data, ...real.map((m) => frameRecord(m)));
+  const stream = concat(data, ...real.map((m) => frameRecord(m)));
   const { res } = runPieces(chop(stream, 1448), { handshake: false, run: { records: { resyncWindow: 16_384 } } });
   assert.deepEqual(res.records.map(xidOf), [0xd01, 0xd02, 0xd03]);
   assert.equal(res.layer.stats.discardedRecords, 1, 'the fake was taken, held, and dropped');
@@ -470,12 +463,12 @@ test('a fake record taken when the resync window fills is held, and dropped when
 test('a record mark claiming 0x7fffffff bytes: no huge allocation, no hang, no garbage', () => {
   // (a) in sync, the mark is followed by bytes that are not RPC: resync finds the real records
   const real = [getattrCall(0x501), nullCall(0x502)];
-  const junk = concatBytes(recordMark(0x7fffffff, true), randomBytes(200, 5));
-  const { res } = runPieces([concatBytes(junk, ...real.map((m) => frameRecord(m)))]);
+  const junk = concat(recordMark(0x7fffffff, true), randomBytes(200, 5));
+  const { res } = runPieces([concat(junk, ...real.map((m) => frameRecord(m)))]);
   assert.deepEqual(res.records.map(xidOf), [0x501, 0x502]);
   assert.equal(res.records[0].skippedBefore, junk.length);
   // (b) in sync, a plausible header after it: kept truncated at maxRecordSize, the rest skipped by counting
-  const claimed = concatBytes(recordMark(0x7fffffff, true), getattrCall(0x503), randomBytes(10_000, 6));
+  const claimed = concat(recordMark(0x7fffffff, true), getattrCall(0x503), randomBytes(10_000, 6));
   const b = runPieces(chop(claimed, 1448), { run: { records: { maxRecordSize: 4096 } } });
   assert.equal(b.res.records.length, 1);
   const r = b.res.records[0];
@@ -486,14 +479,14 @@ test('a record mark claiming 0x7fffffff bytes: no huge allocation, no hang, no g
   assert.deepEqual(r.anomalies, ['record_too_large']);
   assert.equal(r.frameNo, b.frames[0]);
   // (c) joined mid-way: such a mark is never a resync candidate
-  const c = runPieces([concatBytes(randomBytes(33, 9), junk, frameRecord(real[0]))], { handshake: false });
+  const c = runPieces([concat(randomBytes(33, 9), junk, frameRecord(real[0]))], { handshake: false });
   assert.deepEqual(c.res.records.map(xidOf), [0x501]);
 });
 
 test('a record over maxRecordSize is kept truncated and the stream stays in sync', () => {
   const big = successReply(0x601, 10_000);
   const msgs = [big, getattrCall(0x602)];
-  const { res, frames } = runPieces(chop(concatBytes(...msgs.map((m) => frameRecord(m))), 1448), { run: { records: { maxRecordSize: 4096 } } });
+  const { res, frames } = runPieces(chop(concat(...msgs.map((m) => frameRecord(m))), 1448), { run: { records: { maxRecordSize: 4096 } } });
   assert.deepEqual(res.records.map(xidOf), [0x601, 0x602]);
   assert.equal(res.records[0].truncated, true);
   assert.equal(hex(res.records[0].bytes), hex(big.subarray(0, 4096)));
@@ -520,15 +513,15 @@ test('garbage bytes on a stream: no records, every byte counted as skipped', () 
 test('a record that does not start with an RPC header sends the marker to resync; the records after it are found', () => {
   const notRpc = frameRecord(new XdrWriter().u32(7).u32(5).u32(9).u32(9).u32(9).u32(9).u32(9).bytes());
   const msgs = [getattrCall(0x701), nullCall(0x702)];
-  const { res } = runPieces([concatBytes(frameRecord(nullCall(0x700)), notRpc, ...msgs.map((m) => frameRecord(m)))]);
+  const { res } = runPieces([concat(frameRecord(nullCall(0x700)), notRpc, ...msgs.map((m) => frameRecord(m)))]);
   assert.deepEqual(res.records.map(xidOf), [0x700, 0x701, 0x702]);
   assert.equal(res.records[1].skippedBefore, notRpc.length);
 });
 
 test('zero-length fragments are legal inside a record; a zero-length record is not a message', () => {
   const msg = getattrCall(0x801);
-  const framed = concatBytes(recordMark(0, false), recordMark(40, false), msg.subarray(0, 40), recordMark(0, false), recordMark(msg.length - 40, true), msg.subarray(40));
-  const { res } = runPieces([concatBytes(recordMark(0, true), framed, recordMark(0, true), frameRecord(nullCall(0x802)))]);
+  const framed = concat(recordMark(0, false), recordMark(40, false), msg.subarray(0, 40), recordMark(0, false), recordMark(msg.length - 40, true), msg.subarray(40));
+  const { res } = runPieces([concat(recordMark(0, true), framed, recordMark(0, true), frameRecord(nullCall(0x802)))]);
   assert.deepEqual(res.records.map(xidOf), [0x801, 0x802]);
   assert.equal(hex(res.records[0].bytes), hex(msg));
   assert.equal(res.records[0].fragments, 4);
@@ -538,7 +531,7 @@ test('zero-length fragments are legal inside a record; a zero-length record is n
 
 test('sequence numbers wrapping at 2^32 in the middle of records', () => {
   const msgs = [successReply(0x901, 3000), getattrCall(0x902), successReply(0x903, 5000)];
-  const stream = concatBytes(...msgs.map((m) => frameRecord(m)));
+  const stream = concat(...msgs.map((m) => frameRecord(m)));
   const s = new TcpSession(undefined, undefined, { c: 0xffffffff - 2500 });
   const pieces = chop(stream, 1000);
   const segs = pieces.map((p, i) => s.segment('c', p, { offset: i * 1000 }));
@@ -552,7 +545,7 @@ test('sequence numbers wrapping at 2^32 in the middle of records', () => {
 
 test('FIN in the middle of a record: the partial record is emitted truncated at its start frame', () => {
   const msgs = [getattrCall(0xa01), successReply(0xa02, 4000)];
-  const stream = concatBytes(...msgs.map((m) => frameRecord(m)));
+  const stream = concat(...msgs.map((m) => frameRecord(m)));
   const { res, frames } = runPieces(chop(stream.subarray(0, 2500), 1000), { fin: true });
   assert.equal(res.records.length, 2);
   const cut = res.records[1];
@@ -567,7 +560,7 @@ test('FIN in the middle of a record: the partial record is emitted truncated at 
 
 test('bounded out-of-order buffer: overflow declares the hole lost and decoding continues', () => {
   const msgs = [getattrCall(0xb01), successReply(0xb02, 6000), ...Array.from({ length: 20 }, (_, i) => successReply(0xb10 + i, 300))];
-  const stream = concatBytes(...msgs.map((m) => frameRecord(m)));
+  const stream = concat(...msgs.map((m) => frameRecord(m)));
   const s = new TcpSession();
   const pkts = s.handshake();
   // segment [1000, 2000) never arrives; everything after it does, and there is no FIN
@@ -613,7 +606,7 @@ test('RecordMarker on its own: fed chunks directly, with AUTH_NONE and AUTH_UNIX
   const out: TcpRpcRecord[] = [];
   const m = new RecordMarker({ inSync: true }, (r) => out.push(r));
   const calls = [buildCall({ xid: 1, prog: NFS, vers: 3, proc: 0, cred: AUTH_NONE }), getattrCall(2)];
-  const bytes = concatBytes(...calls.map((c) => frameRecord(c)));
+  const bytes = concat(...calls.map((c) => frameRecord(c)));
   const chunk = (b: Uint8Array, frameNo: number, gapBefore = 0): StreamChunk => ({
     ipVersion: 4,
     src: '10.0.0.1',
@@ -642,8 +635,11 @@ function keyOf(r: TcpRpcRecord): string {
   return `${r.connId.replace(/#\d+$/, '')}|${r.src}:${r.sport}|${r.frameNo}|${simpleHash(r.bytes)}`;
 }
 
-function tcpPackets(name: string): L4Packet[] {
-  return readPcapL4(fixturePath(name)).filter((p) => p.transport === 'tcp');
+/** The TCP packets of a real capture, and the records of a run over all of them (with their keys). */
+async function fullRun(name: string): Promise<{ pkts: L4Packet[]; full: TcpRpcRecord[]; fullKeys: Set<string> }> {
+  const pkts = (await readPackets(fixture(name))).filter((p) => p.transport === 'tcp');
+  const full = runTcp(pkts).records;
+  return { pkts, full, fullKeys: new Set(full.map(keyOf)) };
 }
 
 /** A truncated record must be a prefix of the real record that began at the same frame. */
@@ -652,11 +648,9 @@ function isRealPrefix(r: TcpRpcRecord, full: TcpRpcRecord[]): boolean {
   return !!real && hex(real.bytes.subarray(0, r.bytes.length)) === hex(r.bytes);
 }
 
-test('joined mid-way at every packet of real captures: every record is real, every record after the join is found', () => {
+test('joined mid-way at every packet of real captures: every record is real, every record after the join is found', async () => {
   for (const [name, step] of [['rpc_tcp_record_marking_lo.pcap', 1], ['rpc_errors_lo_nsec.pcap', 1], ['nfs3_bulk_lo.pcap', 7]] as const) {
-    const pkts = tcpPackets(name);
-    const full = runTcp(pkts).records;
-    const fullKeys = new Set(full.map(keyOf));
+    const { pkts, full, fullKeys } = await fullRun(name);
     for (let k = 1; k < pkts.length; k += step) {
       const firstFrame = pkts[k].frameNo;
       const got = runTcp(pkts.slice(k)).records;
@@ -669,11 +663,9 @@ test('joined mid-way at every packet of real captures: every record is real, eve
   }
 });
 
-test('one lost segment anywhere in real captures: records it did not carry are intact, cut ones are real prefixes', () => {
+test('one lost segment anywhere in real captures: records it did not carry are intact, cut ones are real prefixes', async () => {
   for (const [name, step] of [['rpc_tcp_record_marking_lo.pcap', 1], ['nfs3_browse_lo.pcap', 2], ['nfs3_bulk_veth_mtu1500.pcap', 61]] as const) {
-    const pkts = tcpPackets(name);
-    const full = runTcp(pkts).records;
-    const fullKeys = new Set(full.map(keyOf));
+    const { pkts, full, fullKeys } = await fullRun(name);
     for (let k = 0; k < pkts.length; k += step) {
       if (pkts[k].payload.length === 0) continue;
       const lost = pkts[k].frameNo;
@@ -690,16 +682,14 @@ test('one lost segment anywhere in real captures: records it did not carry are i
   }
 });
 
-test('snaplen-cut captures: every record that starts a segment is found (truncated), nothing false', () => {
+test('snaplen-cut captures: every record that starts a segment is found (truncated), nothing false', async () => {
   for (const [name, snap, expected] of [
     ['nfs3_bulk_veth_mtu1500.pcap', 134, 170],
     ['nfs3_browse_lo.pcap', 134, 238],
     ['rpc_errors_lo_nsec.pcap', 200, 208],
     ['rpc_tcp_record_marking_lo.pcap', 200, 40],
   ] as const) {
-    const pkts = tcpPackets(name);
-    const full = runTcp(pkts).records;
-    const fullKeys = new Set(full.map(keyOf));
+    const { pkts, full, fullKeys } = await fullRun(name);
     const cut = pkts.map((p) => (p.payload.length > snap ? { ...p, payload: p.payload.subarray(0, snap), truncated: true } : p));
     const res = runTcp(cut);
     for (const r of res.records) {

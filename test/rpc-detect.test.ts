@@ -6,14 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { probeRpcHeader, type Probe } from '../src/rpc/detect';
+import { concat, randomBytes } from './helpers/bytes';
 import {
   XdrWriter,
   authUnix,
   buildAcceptedReply,
   buildCall,
   buildDeniedReply,
-  concatBytes,
-  randomBytes,
   type Auth,
 } from './helpers/rpc-builders';
 
@@ -29,7 +28,7 @@ function probe(bytes: Uint8Array): Probe {
 
 /** The message in the middle of unrelated bytes, probed at its offset. */
 function probeInside(bytes: Uint8Array, before = 12, after = 20): Probe {
-  const buf = concatBytes(randomBytes(before, 7), bytes, randomBytes(after, 8));
+  const buf = concat(randomBytes(before, 7), bytes, randomBytes(after, 8));
   return probeRpcHeader(buf, before, before + bytes.length);
 }
 
@@ -119,7 +118,7 @@ test("every prefix shorter than the decision point is 'more' (nothing past `end`
 
 test("prefixes at an offset: 'more' until the decision point", () => {
   const [, bytes] = CALLS[1];
-  const buf = concatBytes(randomBytes(5, 9), bytes);
+  const buf = concat(randomBytes(5, 9), bytes);
   const decide = callDecisionPoint(bytes);
   for (let n = 0; n < decide; n++) assert.equal(probeRpcHeader(buf, 5, 5 + n), 'more', `${n} bytes at offset 5`);
   assert.equal(probeRpcHeader(buf, 5, 5 + decide), 'call');
@@ -133,7 +132,7 @@ function callWords(over: Record<number, number>): Uint8Array {
   for (const [i, v] of Object.entries(over)) words[Number(i)] = v;
   const w = new XdrWriter();
   for (const x of words) w.u32(x);
-  return concatBytes(w.bytes(), ARGS);
+  return concat(w.bytes(), ARGS);
 }
 
 test("'no' for implausible calls", () => {
@@ -167,7 +166,7 @@ test("'no' for implausible replies", () => {
   const w = (...words: number[]): Uint8Array => {
     const x = new XdrWriter();
     for (const v of words) x.u32(v);
-    return concatBytes(x.bytes(), ARGS);
+    return concat(x.bytes(), ARGS);
   };
   const cases: [string, Uint8Array][] = [
     ['accept_stat 6', w(1, 1, 0, 0, 0, 6)],

@@ -5,16 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { OpaqueAuth } from '../src/rpc/auth';
 import { decodeRpcHeader, type RpcCall, type RpcReply, AUTH_STATS } from '../src/rpc/message';
+import { concat, hex, randomBytes } from './helpers/bytes';
 import {
   XdrWriter,
   authUnix,
   buildAcceptedReply,
   buildCall,
   buildDeniedReply,
-  concatBytes,
-  hex,
-  randomBytes,
   type Auth,
 } from './helpers/rpc-builders';
 
@@ -38,6 +37,18 @@ function failure(bytes: Uint8Array): { reason: string; short: boolean } {
   const res = decodeRpcHeader(bytes);
   assert.equal(res.ok, false, `expected ok:false, got ${JSON.stringify(res, (_k, v) => (v instanceof Uint8Array ? hex(v) : v))}`);
   return res as { ok: false; reason: string; short: boolean };
+}
+
+/** An auth kept as flavor + length + raw body: nothing decoded from it, nothing flagged. */
+function assertKeptRaw(a: OpaqueAuth, flavor: number, flavorName: string, body: Uint8Array): void {
+  assert.equal(a.flavor, flavor);
+  assert.equal(a.flavorName, flavorName);
+  assert.equal(a.length, body.length);
+  assert.deepEqual(a.body, body);
+  assert.equal(a.unix, undefined);
+  assert.equal(a.des, undefined);
+  assert.equal(a.gss, undefined);
+  assert.equal(a.malformed, undefined);
 }
 
 /** RFC 2695 §3: authdes_cred with a fullname (namekind ADN_FULLNAME = 0). */
@@ -138,14 +149,7 @@ test('AUTH_SHORT: the raw shorthand body is kept as is', () => {
   const short = randomBytes(20, 99);
   const bytes = buildCall({ xid: 10, prog: NFS, vers: 3, proc: 4, cred: { flavor: 2, body: short }, body: ARGS });
   const m = call(bytes);
-  assert.equal(m.cred.flavor, 2);
-  assert.equal(m.cred.flavorName, 'AUTH_SHORT');
-  assert.equal(m.cred.length, 20);
-  assert.deepEqual(m.cred.body, short);
-  assert.equal(m.cred.unix, undefined);
-  assert.equal(m.cred.des, undefined);
-  assert.equal(m.cred.gss, undefined);
-  assert.equal(m.cred.malformed, undefined);
+  assertKeptRaw(m.cred, 2, 'AUTH_SHORT', short);
   assert.equal(m.cred.body.buffer, bytes.buffer, 'the body is a view into the record, not a copy');
   assert.deepEqual(bytes.subarray(m.bodyOffset), ARGS);
 });
@@ -258,14 +262,7 @@ test('an unknown flavor (12345) is kept as flavor + length + raw body', () => {
   const body = randomBytes(13, 3); // odd length: padded on the wire
   const bytes = buildCall({ xid: 15, prog: NFS, vers: 3, proc: 1, cred: { flavor: 12345, body }, body: ARGS });
   const m = call(bytes);
-  assert.equal(m.cred.flavor, 12345);
-  assert.equal(m.cred.flavorName, 'AUTH_12345');
-  assert.equal(m.cred.length, 13);
-  assert.deepEqual(m.cred.body, body);
-  assert.equal(m.cred.unix, undefined);
-  assert.equal(m.cred.des, undefined);
-  assert.equal(m.cred.gss, undefined);
-  assert.equal(m.cred.malformed, undefined);
+  assertKeptRaw(m.cred, 12345, 'AUTH_12345', body);
   assert.equal(m.bodyOffset, 24 + 8 + 16 + 8);
   assert.deepEqual(bytes.subarray(m.bodyOffset), ARGS);
 });
@@ -420,7 +417,7 @@ test('every prefix of each reply shorter than its header is short:true', () => {
 });
 
 test('decodeRpcHeader never throws on random bytes and random prefixes of valid messages', () => {
-  const valid = concatBytes(
+  const valid = concat(
     buildCall({ xid: 1, prog: NFS, vers: 3, proc: 1, cred: authUnix({ gids: [1, 2] }), verf: desCallVerifier(new Uint8Array(8), new Uint8Array(4)) }),
   );
   for (let seed = 1; seed <= 2000; seed++) {

@@ -2,31 +2,31 @@
  * Captures taken with a small snaplen (tcpdump -s 200): every RPC message whose header was captured is still
  * found and paired; messages cut short are marked truncated and reported at the frame where their record began.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openCapture } from '../src/capture/open-capture';
 import { pcapFile, type PcapRecordSpec } from './helpers/capture-builders';
-import { FIXTURES, runJson, type JsonMessage } from './helpers/conformance';
+import { readFrames } from './helpers/capture-packets';
+import { runJson, type JsonMessage } from './helpers/conformance';
+import { fixture } from './helpers/fixtures';
+import { removeTempDir, tempFile } from './helpers/synthetic-capture';
+
+after(removeTempDir);
 
 async function withSnaplen(name: string, snaplen: number): Promise<string> {
-  const src = await openCapture(join(FIXTURES, name));
-  const records: PcapRecordSpec[] = [];
-  for await (const f of src.frames()) {
-    records.push({ sec: f.ts.sec, frac: Math.floor(f.ts.nsec / 1000), data: f.bytes.subarray(0, snaplen), origLen: f.origLen });
-  }
-  const out = join(mkdtempSync(join(tmpdir(), 'rpcsnoop-snap-')), `${name}.s${snaplen}.pcap`);
-  writeFileSync(out, pcapFile({ snaplen }, records));
-  return out;
+  const records: PcapRecordSpec[] = (await readFrames(fixture(name))).map((f) => ({
+    sec: f.ts.sec,
+    frac: Math.floor(f.ts.nsec / 1000),
+    data: f.bytes.subarray(0, snaplen),
+    origLen: f.origLen,
+  }));
+  return tempFile(`${name}.s${snaplen}.pcap`, pcapFile({ snaplen }, records));
 }
 
 const key = (m: JsonMessage) => `${m.type}|${m.xid}`;
 
 for (const name of ['nfs3_bulk_lo.pcap', 'nfs3_browse_lo.pcap', 'nfs3_udp_lo.pcap']) {
   test(`snaplen 200: ${name} keeps every message and its pairing`, async () => {
-    const full = runJson(join(FIXTURES, name)).messages;
+    const full = runJson(fixture(name)).messages;
     const cut = runJson(await withSnaplen(name, 200));
     assert.equal(cut.status, 0, cut.stderr);
     assert.deepEqual(cut.messages.map(key).sort(), full.map(key).sort());

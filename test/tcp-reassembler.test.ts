@@ -8,7 +8,9 @@ import {
   type TcpStreamEnd,
   type TcpStreamInfo,
 } from '../src/reassembly/tcp-reassembler';
-import { ACK, chop, concatBytes, FIN, hex, PSH, randomBytes, RST, SYN, TcpSession, tcpPacket } from './helpers/rpc-builders';
+import { concat, hex, randomBytes } from './helpers/bytes';
+import { chop } from './helpers/rpc-builders';
+import { ACK, FIN, PSH, RST, SYN, tcpPacket, TcpSession } from './helpers/tcp-session';
 
 interface Collected {
   chunks: StreamChunk[];
@@ -48,7 +50,7 @@ function streamOf(chunks: StreamChunk[], sport: number, fill = -1): Uint8Array {
     if (c.gapBefore > 0 && fill >= 0) parts.push(new Uint8Array(c.gapBefore).fill(fill));
     parts.push(c.bytes);
   }
-  return concatBytes(...parts);
+  return concat(...parts);
 }
 
 test('in-order payload is delivered as views of the packet, with connection id, endpoints and SYN flags', () => {
@@ -229,7 +231,7 @@ test('bounded out-of-order buffer: the per-direction cap declares the first hole
   assert.equal(c.tcp.counters.tcp_out_of_order_overflow, 1);
   assert.equal(c.chunks.reduce((n, ch) => n + ch.bytes.length, 0), 19_000, 'all but the lost segment, before finish()');
   assert.deepEqual(c.chunks.filter((ch) => ch.gapBefore > 0).map((ch) => ch.gapBefore), [1000]);
-  assert.equal(hex(streamOf(c.chunks, 900, 0)), hex(concatBytes(data.subarray(0, 3000), new Uint8Array(1000), data.subarray(4000))));
+  assert.equal(hex(streamOf(c.chunks, 900, 0)), hex(concat(data.subarray(0, 3000), new Uint8Array(1000), data.subarray(4000))));
   assert.ok(c.tcp.stats.bufferedBytes <= 5000);
 });
 

@@ -2,8 +2,10 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type { L4Packet } from '../src/net/l4-packet';
 import { udpRecord } from '../src/rpc/udp-records';
-import { fixturePath, readPcapL4 } from './helpers/mini-pcap';
-import { buildCall, hex } from './helpers/rpc-builders';
+import { hex } from './helpers/bytes';
+import { readPackets } from './helpers/capture-packets';
+import { fixture } from './helpers/fixtures';
+import { buildCall } from './helpers/rpc-builders';
 
 function udp(payload: Uint8Array, payloadLength = payload.length, frames = [7]): L4Packet {
   return {
@@ -45,8 +47,8 @@ test('a datagram cut by the snaplen is a truncated record with its wire length',
   assert.deepEqual(r.anomalies, ['record_truncated']);
 });
 
-test('UDP datagrams of a real capture become records at their frames', () => {
-  const pkts = readPcapL4(fixturePath('nfs3_udp_lo.pcap')).filter((p) => p.transport === 'udp');
+test('UDP datagrams of a real capture become records at their frames', async () => {
+  const pkts = (await readPackets(fixture('nfs3_udp_lo.pcap'))).filter((p) => p.transport === 'udp');
   assert.ok(pkts.length > 0);
   for (const p of pkts) {
     const r = udpRecord(p);

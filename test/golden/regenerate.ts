@@ -5,10 +5,11 @@
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { goldenCaptures, GOLDEN_DIR, renderGolden } from './golden-render';
+import { fixtureCaptures } from '../helpers/fixtures';
+import { GOLDEN_DIR, renderGolden } from './golden-render';
 
 mkdirSync(GOLDEN_DIR, { recursive: true });
-for (const name of goldenCaptures()) {
+for (const name of fixtureCaptures()) {
   for (const kind of ['txt', 'jsonl'] as const) {
     writeFileSync(join(GOLDEN_DIR, `${name}.${kind}`), renderGolden(name, kind));
   }

@@ -174,13 +174,6 @@ export function ngSpb(le: boolean, origLen: number, data: Uint8Array): Buffer {
 
 // ---------------------------------------------------------------- feeding and draining
 
-/** A recognisable payload: n bytes starting at `seed`. */
-export function payload(n: number, seed = 0): Buffer {
-  const b = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) b[i] = (seed + i) & 0xff;
-  return b;
-}
-
 /** The bytes as an async stream of chunks of `size` bytes (fresh copies, like a real stream). */
 export async function* chunks(bytes: Uint8Array, size = 65536): AsyncGenerator<Buffer, void, undefined> {
   for (let o = 0; o < bytes.length; o += size) yield Buffer.from(bytes.subarray(o, o + size));

@@ -5,20 +5,11 @@
  * assert (tshark misses orphan replies and unknown programs; see fixtures/README.md).
  */
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { expectedMessages, type ExpectedMessage } from './tshark-tsv';
+import { BIN } from './fixtures';
+import { expectedMessages, type ExpectedMessage, type RpcMessageId } from './tshark-tsv';
 
-export const ROOT = join(__dirname, '..', '..', '..');
-export const FIXTURES = join(ROOT, 'fixtures');
-export const BIN = join(ROOT, 'bin', 'rpcsnoop.js');
-
-export interface JsonMessage {
-  frame: number;
-  xid: number;
-  type: 'call' | 'reply';
-  program: number | null;
-  version: number | null;
-  procedure: number | null;
+/** One line of `rpcsnoop --json`. */
+export interface JsonMessage extends RpcMessageId {
   callFrame?: number | null;
   replyFrame?: number | null;
   replyStat?: string;

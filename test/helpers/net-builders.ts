@@ -1,43 +1,11 @@
 /**
- * Small builders for link/IP/UDP/TCP frames, a tiny classic-pcap reader and a .tsv reader, for the src/net tests.
- * (The real capture readers live in src/capture/; these stay independent of them on purpose.)
+ * Small builders for link/IP/UDP/TCP frames and RawFrames, for the src/net tests (and the synthetic captures of
+ * the pipeline and CLI tests).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { RawFrame } from '../../src/capture/raw-frame';
+import { bytesOf, concat, padTo4, u16, u32 } from './bytes';
 
-// ---------------------------------------------------------------------------------------------- bytes
-
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-export function bytesOf(...values: number[]): Uint8Array {
-  return Uint8Array.from(values);
-}
-
-export function u16(n: number): Uint8Array {
-  return bytesOf((n >>> 8) & 0xff, n & 0xff);
-}
-
-export function u32(n: number): Uint8Array {
-  return bytesOf((n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
-}
-
-/** `n` bytes counting up from `seed` (mod 256): recognisable payloads. */
-export function pattern(n: number, seed = 0): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = (seed + i) & 0xff;
-  return out;
-}
+// ---------------------------------------------------------------------------------------------- addresses
 
 export function ip4(text: string): Uint8Array {
   const parts = text.split('.').map(Number);
@@ -89,8 +57,7 @@ export interface TcpOpts {
 }
 
 export function tcp(payload: Uint8Array, o: TcpOpts = {}): Uint8Array {
-  const opts = o.options ?? new Uint8Array(0);
-  const padded = concat(opts, new Uint8Array((4 - (opts.length % 4)) % 4));
+  const padded = padTo4(o.options ?? new Uint8Array(0));
   const doff = o.dataOffset ?? 5 + padded.length / 4;
   const flags = o.flags ?? 0x18;
   return concat(
@@ -127,8 +94,7 @@ export interface Ipv4Opts {
 }
 
 export function ipv4(payload: Uint8Array, o: Ipv4Opts = {}): Uint8Array {
-  const opts = o.options ?? new Uint8Array(0);
-  const padded = concat(opts, new Uint8Array((4 - (opts.length % 4)) % 4));
+  const padded = padTo4(o.options ?? new Uint8Array(0));
   const ihl = 5 + padded.length / 4;
   const flags = (o.moreFragments === true ? 0x2000 : 0) | (o.dontFragment === true ? 0x4000 : 0);
   return concat(
@@ -294,73 +260,4 @@ export function frame(bytes: Uint8Array, linkType: number, o: FrameOpts = {}): R
     bytes: kept,
     interfaceId: 0,
   };
-}
-
-// ---------------------------------------------------------------------------------------------- fixtures
-
-/** Path of a file in the repository's fixtures/ (works from the source tree and from any build directory). */
-export function fixturePath(name: string): string {
-  const candidates = [path.resolve(process.cwd(), 'fixtures')];
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    candidates.push(path.join(dir, 'fixtures'));
-    if (path.dirname(dir) === dir) break;
-  }
-  for (const c of candidates) if (fs.existsSync(path.join(c, name))) return path.join(c, name);
-  throw new Error(`fixture ${name} not found (run the tests from the repository root)`);
-}
-
-/**
- * Classic pcap (https://www.tcpdump.org/manpages/pcap-savefile.5.html): 24-byte global header (magic a1b2c3d4 for
- * microseconds or a1b23c4d for nanoseconds, in the writer's byte order), then 16-byte record headers.
- */
-export function readPcap(file: string): RawFrame[] {
-  const buf = fs.readFileSync(file);
-  const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const magicLe = dv.getUint32(0, true);
-  let le: boolean;
-  let nano: boolean;
-  if (magicLe === 0xa1b2c3d4 || magicLe === 0xa1b23c4d) {
-    le = true;
-    nano = magicLe === 0xa1b23c4d;
-  } else {
-    const magicBe = dv.getUint32(0, false);
-    if (magicBe !== 0xa1b2c3d4 && magicBe !== 0xa1b23c4d) throw new Error(`${file}: not a classic pcap`);
-    le = false;
-    nano = magicBe === 0xa1b23c4d;
-  }
-  const linkType = dv.getUint32(20, le) & 0x0fffffff; // upper bits: FCS length flags
-  const frames: RawFrame[] = [];
-  let off = 24;
-  while (off + 16 <= bytes.length) {
-    const sec = dv.getUint32(off, le);
-    const frac = dv.getUint32(off + 4, le);
-    const capLen = dv.getUint32(off + 8, le);
-    const origLen = dv.getUint32(off + 12, le);
-    off += 16;
-    if (off + capLen > bytes.length) throw new Error(`${file}: record cut short`);
-    frames.push({
-      frameNo: frames.length + 1,
-      ts: { sec, nsec: nano ? frac : frac * 1000 },
-      capLen,
-      origLen,
-      linkType,
-      bytes: bytes.subarray(off, off + capLen),
-      interfaceId: 0,
-    });
-    off += capLen;
-  }
-  return frames;
-}
-
-/** A tshark `-T fields -E header=y` file: one record per row, keyed by column header. */
-export function readTsv(file: string): Array<Record<string, string>> {
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
-  const header = lines[0].split('\t');
-  return lines.slice(1).map((line) => {
-    const cells = line.split('\t');
-    const row: Record<string, string> = {};
-    header.forEach((h, i) => (row[h] = cells[i] ?? ''));
-    return row;
-  });
 }

@@ -36,7 +36,7 @@ export function tempDir(): string {
 }
 
 /** Writes `bytes` as `name` in tempDir() and returns the path. */
-export function tempFile(name: string, bytes: Uint8Array): string {
+export function tempFile(name: string, bytes: Uint8Array | string): string {
   const path = join(tempDir(), name);
   writeFileSync(path, bytes);
   return path;

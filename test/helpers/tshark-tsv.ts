@@ -1,39 +1,83 @@
 /**
- * Reads the tshark ground truth beside each fixture (NAME.tsv: `tshark -2 -T fields -E header=y -E occurrence=a
- * -E aggregator=,`) into one expected message per RPC message. A frame carrying several RPC messages has its
- * values comma-joined in order; optional fields (rpc.repframe, rpc.state_accept, ...) appear only for the
- * messages that have them, so they are dealt out in order to the messages of the matching kind.
+ * tshark's ground truth beside each fixture (NAME.tsv: `tshark -2 -T fields -E header=y -E occurrence=a
+ * -E aggregator=,`), one row per frame that carries RPC, read two ways:
+ *  - frame level (frame.number, frame.time_epoch with 9 decimals, frame.len, frame.cap_len), for the capture
+ *    readers: frameTruth, truthMismatches;
+ *  - one expected message per RPC message, for the conformance tests: expectedMessages. A frame carrying several
+ *    RPC messages has its values comma-joined in order; optional fields (rpc.repframe, rpc.state_accept, ...)
+ *    appear only for the messages that have them, so they are dealt out in order to the messages of the matching
+ *    kind.
  */
-import { readFileSync } from 'node:fs';
+import { formatEpoch, type RawFrame } from '../../src/capture/raw-frame';
+import { fixture, readTsv } from './fixtures';
 
-export interface ExpectedMessage {
+// ------------------------------------------------------------------------------------------------ frames
+
+export interface FrameTruth {
+  frameNo: number;
+  /** frame.time_epoch as tshark prints it: seconds with exactly 9 decimals. */
+  epoch: string;
+  len: number;
+  capLen: number;
+}
+
+/** The frame-level columns of fixtures/NAME.tsv (one row per frame that carries RPC). */
+export function frameTruth(captureName: string): FrameTruth[] {
+  const columns = ['frame.number', 'frame.time_epoch', 'frame.len', 'frame.cap_len'];
+  return readTsv(fixture(`${captureName}.tsv`), columns).map((row) => ({
+    frameNo: Number(row['frame.number']),
+    epoch: row['frame.time_epoch'],
+    len: Number(row['frame.len']),
+    capLen: Number(row['frame.cap_len']),
+  }));
+}
+
+/**
+ * Differences between the frames read and tshark's truth, as readable lines (empty when they agree): frames
+ * must be numbered 1..n in order, and every truth row must match its frame exactly.
+ */
+export function truthMismatches(captureName: string, frames: RawFrame[]): string[] {
+  const out: string[] = [];
+  frames.forEach((f, i) => {
+    if (f.frameNo !== i + 1) out.push(`frame at index ${i} is numbered ${f.frameNo}`);
+    if (f.capLen !== f.bytes.length) out.push(`frame ${f.frameNo}: capLen ${f.capLen} but ${f.bytes.length} bytes`);
+  });
+  const rows = frameTruth(captureName);
+  if (rows.length === 0) out.push(`${captureName}.tsv has no rows`);
+  for (const row of rows) {
+    const f = frames[row.frameNo - 1];
+    if (!f) {
+      out.push(`frame ${row.frameNo} missing`);
+      continue;
+    }
+    const got = { epoch: formatEpoch(f.ts), len: f.origLen, capLen: f.capLen };
+    const want = { epoch: row.epoch, len: row.len, capLen: row.capLen };
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      out.push(`frame ${row.frameNo}: got ${JSON.stringify(got)}, tshark ${JSON.stringify(want)}`);
+    }
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------ RPC messages
+
+/** What tshark and rpcsnoop's JSON both say of every RPC message: where it is and what it calls. */
+export interface RpcMessageId {
   frame: number;
   xid: number;
   type: 'call' | 'reply';
   program: number | null;
   version: number | null;
   procedure: number | null;
+}
+
+export interface ExpectedMessage extends RpcMessageId {
   /** tshark's rpc.repframe on replies (the call's frame) or null when it found no call. */
   callFrame: number | null;
   /** tshark's rpc.reqframe on calls (the reply's frame). */
   replyFrame: number | null;
   replyStat: number | null;
   acceptStat: number | null;
-}
-
-export interface TsvRow {
-  fields: Record<string, string>;
-}
-
-export function readTsv(path: string): TsvRow[] {
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0);
-  const header = lines[0].split('\t');
-  return lines.slice(1).map((line) => {
-    const cols = line.split('\t');
-    const fields: Record<string, string> = {};
-    header.forEach((h, i) => (fields[h] = cols[i] ?? ''));
-    return { fields };
-  });
 }
 
 function list(s: string | undefined): string[] {
@@ -44,7 +88,7 @@ function list(s: string | undefined): string[] {
 export function expectedMessages(path: string): { messages: ExpectedMessage[]; continuationFrames: number[] } {
   const messages: ExpectedMessage[] = [];
   const continuationFrames: number[] = [];
-  for (const { fields: f } of readTsv(path)) {
+  for (const f of readTsv(path)) {
     const frame = Number(f['frame.number']);
     const xids = list(f['rpc.xid']);
     if (xids.length === 0) {

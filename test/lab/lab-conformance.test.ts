@@ -13,7 +13,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { compare, ROOT, runJson, type JsonMessage } from '../helpers/conformance';
+import { compare, runJson, type JsonMessage } from '../helpers/conformance';
+import { ROOT } from '../helpers/fixtures';
 
 const LAB_SH = join(ROOT, 'test', 'lab', 'lab.sh');
 const CAPTURE = 'lab_nfs3_mount_lo.pcap';
