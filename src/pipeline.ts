@@ -11,7 +11,7 @@ import { TcpReassembler } from './reassembly/tcp-reassembler';
 import { probeRpcHeader } from './rpc/detect';
 import { decodeRpcHeader } from './rpc/message';
 import { DEFAULT_PAIRING, PairingTable, type Conversation, type PairingFlag, type Transaction } from './rpc/pairing';
-import { TcpRecordLayer } from './rpc/record-marking';
+import { TcpRecordLayer } from './rpc/tcp-record-layer';
 import { Registry } from './rpc/registry';
 import type { RpcEvent } from './rpc/rpc-event';
 import type { RpcRecord } from './rpc/rpc-record';

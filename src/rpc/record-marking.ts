@@ -1,6 +1,7 @@
 /**
  * ONC RPC record marking over TCP (RFC 5531 §11): an explicit state machine per TCP direction (Zeek's habit), fed
- * StreamChunks, emitting RpcRecords.
+ * StreamChunks, emitting RpcRecords. Its options and record type are in record-marker-types.ts; tcp-record-layer.ts runs one
+ * per TCP direction.
  *
  * Each record is one or more fragments, each preceded by a 4-byte mark: top bit = last fragment, low 31 bits =
  * fragment length. States:
@@ -17,80 +18,19 @@
  * fragments, is copied once when complete (pg-protocol's habit). Every length from the wire is capped before it
  * is used: at most maxRecordSize bytes of a record are kept, whatever its marks claim.
  *
- * Emitted records: `frameNo`/`ts` are those of the frame that carried the record's last byte (tshark's
- * "reassembled in"), or, for a truncated record, of the frame where it began. Never garbage: a record is emitted
+ * Emitted records: `frameNo`/`ts` are those of the frame that completed the record — the latest-arriving frame
+ * that carried part of it, which is the one carrying its last byte unless segments were reordered (tshark's
+ * "reassembled in") — or, for a truncated record, of the frame where it began. Never garbage: a record is emitted
  * only when the stream was in sync at its start and its first bytes pass probeRpcHeader (or, when the data ends
  * before the header does, whatever was captured of a record whose framing was known).
  */
 import type { Anomaly } from '../anomaly';
 import type { Timestamp } from '../capture/raw-frame';
 import type { StreamChunk } from '../reassembly/stream-chunk';
-import type { TcpReassemblerHandlers, TcpStreamEnd, TcpStreamInfo } from '../reassembly/tcp-reassembler';
 import { probeRpcHeader } from './detect';
 import { ResyncScanner, type Piece, type ResyncAccept } from './record-resync';
-import type { RpcRecord } from './rpc-record';
-
-/** A record from a TCP stream. */
-export interface TcpRpcRecord extends RpcRecord {
-  transport: 'tcp';
-  connId: string;
-  /** Bytes skipped while resynchronising just before this record (0 when the stream was in sync). */
-  skippedBefore: number;
-}
-
-export interface RecordMarkerOptions {
-  /** Bytes of one record kept; the rest is skipped by counting ('record_too_large'). At least 1024. */
-  maxRecordSize: number;
-  /** Bytes a resync may buffer while it waits to see where a candidate record ends. */
-  resyncWindow: number;
-  /** Fragments one record may have. */
-  maxFragments: number;
-  /** The first byte is the start of the stream (the SYN was seen): start in sync. Otherwise resync first. */
-  inSync: boolean;
-}
-
-export const DEFAULT_RECORD_MARKING: RecordMarkerOptions = {
-  maxRecordSize: 16 << 20,
-  resyncWindow: 256 << 10,
-  maxFragments: 4096,
-  inSync: false,
-};
-
-export interface RecordMarkerStats {
-  records: number;
-  truncatedRecords: number;
-  tooLargeRecords: number;
-  /** Times the marker entered RESYNC (including the start of a stream joined mid-way). */
-  resyncs: number;
-  /** Bytes skipped while resynchronising (never emitted). */
-  skippedBytes: number;
-  /** Bytes reported lost by the reassembler (gapBefore and trailing gaps). */
-  lostBytes: number;
-  /** Zero-length records (legal framing, not an RPC message): dropped, counted as 'not_rpc'. */
-  emptyRecords: number;
-  /** Records found by an unconfirmed resync and dropped because what followed them was not RPC. */
-  discardedRecords: number;
-}
-
-export function newRecordMarkerStats(): RecordMarkerStats {
-  return {
-    records: 0,
-    truncatedRecords: 0,
-    tooLargeRecords: 0,
-    resyncs: 0,
-    skippedBytes: 0,
-    lostBytes: 0,
-    emptyRecords: 0,
-    discardedRecords: 0,
-  };
-}
-
-/** Counters shared by the markers of many streams (optional). */
-export interface RecordMarkerShared {
-  counters: Partial<Record<Anomaly, number>>;
-  stats: RecordMarkerStats;
-  onAnomaly?: (anomaly: Anomaly, connId: string, frameNo: number) => void;
-}
+import type { RecordMarkerOptions, RecordMarkerShared, RecordMarkerStats, TcpRpcRecord } from './record-marker-types';
+import { DEFAULT_RECORD_MARKING, newRecordMarkerStats } from './record-marker-types';
 
 const S_MARK = 0;
 const S_BODY = 1;
@@ -601,51 +541,5 @@ export class RecordMarker {
   private anomaly(a: Anomaly, frameNo: number): void {
     this.counters[a] = (this.counters[a] ?? 0) + 1;
     this.onAnomaly?.(a, this.ep?.connId ?? '', frameNo);
-  }
-}
-
-/**
- * The record layer for every TCP stream: plug it into the reassembler as its handlers.
- *
- *   const records = new TcpRecordLayer((rec) => onRecord(rec), { maxRecordSize });
- *   const tcp = new TcpReassembler(records);
- *   for (const pkt of packets) tcp.push(pkt);   // records arrive synchronously, in order per direction
- *   tcp.finish();                                // flushes partial records (truncated) of open streams
- *
- * One RecordMarker per direction, started in sync when the reassembler saw the start of that direction.
- */
-export class TcpRecordLayer implements TcpReassemblerHandlers {
-  readonly counters: Partial<Record<Anomaly, number>> = {};
-  readonly stats: RecordMarkerStats = newRecordMarkerStats();
-  private readonly markers = new Map<string, RecordMarker>();
-  private readonly shared: RecordMarkerShared;
-
-  constructor(
-    private readonly onRecord: (rec: TcpRpcRecord) => void,
-    private readonly options: Partial<Omit<RecordMarkerOptions, 'inSync'>> = {},
-    onAnomaly?: (anomaly: Anomaly, connId: string, frameNo: number) => void,
-  ) {
-    this.shared = { counters: this.counters, stats: this.stats, onAnomaly };
-  }
-
-  /** Directions with a marker (streams not yet ended). */
-  get openStreams(): number {
-    return this.markers.size;
-  }
-
-  onChunk(chunk: StreamChunk, stream: TcpStreamInfo): void {
-    let m = this.markers.get(stream.key);
-    if (!m) {
-      m = new RecordMarker({ ...this.options, inSync: stream.fromStart }, this.onRecord, this.shared);
-      this.markers.set(stream.key, m);
-    }
-    m.push(chunk);
-  }
-
-  onStreamEnd(stream: TcpStreamInfo, end: TcpStreamEnd): void {
-    const m = this.markers.get(stream.key);
-    if (!m) return;
-    this.markers.delete(stream.key);
-    m.close(end.trailingGap);
   }
 }

@@ -12,7 +12,8 @@ import {
   type TcpStreamEnd,
   type TcpStreamInfo,
 } from '../../src/reassembly/tcp-reassembler';
-import { TcpRecordLayer, type RecordMarkerOptions, type TcpRpcRecord } from '../../src/rpc/record-marking';
+import { TcpRecordLayer } from '../../src/rpc/tcp-record-layer';
+import type { RecordMarkerOptions, TcpRpcRecord } from '../../src/rpc/record-marker-types';
 import { hex } from './bytes';
 
 // ------------------------------------------------------------------------------------------------ TCP packets

@@ -1,0 +1,51 @@
+import type { Anomaly } from '../anomaly';
+import type { StreamChunk } from '../reassembly/stream-chunk';
+import type { TcpReassemblerHandlers, TcpStreamEnd, TcpStreamInfo } from '../reassembly/tcp-reassembler';
+import { newRecordMarkerStats, type RecordMarkerOptions, type RecordMarkerShared, type RecordMarkerStats, type TcpRpcRecord } from './record-marker-types';
+import { RecordMarker } from './record-marking';
+
+/**
+ * The record layer for every TCP stream: plug it into the reassembler as its handlers.
+ *
+ *   const records = new TcpRecordLayer((rec) => onRecord(rec), { maxRecordSize });
+ *   const tcp = new TcpReassembler(records);
+ *   for (const pkt of packets) tcp.push(pkt);   // records arrive synchronously, in order per direction
+ *   tcp.finish();                                // flushes partial records (truncated) of open streams
+ *
+ * One RecordMarker per direction, started in sync when the reassembler saw the start of that direction.
+ */
+export class TcpRecordLayer implements TcpReassemblerHandlers {
+  readonly counters: Partial<Record<Anomaly, number>> = {};
+  readonly stats: RecordMarkerStats = newRecordMarkerStats();
+  private readonly markers = new Map<string, RecordMarker>();
+  private readonly shared: RecordMarkerShared;
+
+  constructor(
+    private readonly onRecord: (rec: TcpRpcRecord) => void,
+    private readonly options: Partial<Omit<RecordMarkerOptions, 'inSync'>> = {},
+    onAnomaly?: (anomaly: Anomaly, connId: string, frameNo: number) => void,
+  ) {
+    this.shared = { counters: this.counters, stats: this.stats, onAnomaly };
+  }
+
+  /** Directions with a marker (streams not yet ended). */
+  get openStreams(): number {
+    return this.markers.size;
+  }
+
+  onChunk(chunk: StreamChunk, stream: TcpStreamInfo): void {
+    let m = this.markers.get(stream.key);
+    if (!m) {
+      m = new RecordMarker({ ...this.options, inSync: stream.fromStart }, this.onRecord, this.shared);
+      this.markers.set(stream.key, m);
+    }
+    m.push(chunk);
+  }
+
+  onStreamEnd(stream: TcpStreamInfo, end: TcpStreamEnd): void {
+    const m = this.markers.get(stream.key);
+    if (!m) return;
+    this.markers.delete(stream.key);
+    m.close(end.trailingGap);
+  }
+}
