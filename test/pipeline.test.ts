@@ -167,3 +167,17 @@ test('garbage on port 2049 yields no messages; hostile lengths are bounded', () 
     [[0x32, { flavor: 'AUTH_UNIX', flavorNumber: 1, length: 12, malformed: true }]],
   );
 });
+
+test('a record whose segments arrive out of order is reported at the frame that completed it', () => {
+  const rec = frameRecord(buildAcceptedReply({ xid: 0x40, body: randomBytes(2000, 9) }));
+  const s = { sport: 2049, dport: 901, src: SERVER, dst: CLIENT };
+  const { events } = new Trace()
+    .tcp(new Uint8Array(0), { ...s, seq: 99, flags: SYN | ACK })
+    .tcp(rec.subarray(1000), { ...s, seq: 1100 }) // frame 2: the second half, with the last byte
+    .tcp(rec.subarray(0, 1000), { ...s, seq: 100 }) // frame 3: the first half fills the hole
+    .run();
+  assert.deepEqual(
+    events.map((e) => [e.record.frameNo, e.record.frames, e.msg.xid, e.record.truncated]),
+    [[3, [3, 2], 0x40, false]],
+  );
+});
