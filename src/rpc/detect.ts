@@ -21,9 +21,13 @@ const MAX_AUTH_BODY = 400;
 const MAX_VERSION = 255;
 const MAX_PROC = 1023;
 
-function u32(b: Uint8Array, p: number): number {
+/** Big-endian unsigned 32-bit word at p (XDR's unsigned int); the caller has checked the bounds. */
+export function u32(b: Uint8Array, p: number): number {
   return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
 }
+
+/** Bytes that always suffice for a decision: a call with two 400-byte auth bodies is 856 bytes. */
+export const PROBE_HEAD = 1024;
 
 /** Minimum bytes before a decision can be made (a call with empty credential and verifier is 40 bytes). */
 export const MIN_CALL_BYTES = 40;

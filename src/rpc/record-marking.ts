@@ -27,7 +27,7 @@
 import type { Anomaly } from '../anomaly';
 import type { Timestamp } from '../capture/raw-frame';
 import type { StreamChunk } from '../reassembly/stream-chunk';
-import { probeRpcHeader } from './detect';
+import { probeRpcHeader, PROBE_HEAD, u32 } from './detect';
 import { ResyncScanner, type Piece, type ResyncAccept } from './record-resync';
 import type { RecordMarkerOptions, RecordMarkerShared, RecordMarkerStats, TcpRpcRecord } from './record-marker-types';
 import { DEFAULT_RECORD_MARKING, newRecordMarkerStats } from './record-marker-types';
@@ -40,8 +40,6 @@ const S_CLOSED = 4;
 
 const PROBE_PENDING = 0;
 const PROBE_OK = 1;
-/** Enough bytes for probeRpcHeader to decide on any header (a call with two 400-byte auth bodies is 856). */
-const PROBE_HEAD = 1024;
 
 interface Rec {
   startFrame: number;
@@ -72,9 +70,6 @@ interface Endpoints {
   connId: string;
 }
 
-function u32(b: Uint8Array, p: number): number {
-  return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
-}
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {
   const out = new Uint8Array(total);

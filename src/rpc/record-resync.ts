@@ -19,7 +19,7 @@
  * plus one chunk. Bytes given up are counted in `skipped`.
  */
 import type { Timestamp } from '../capture/raw-frame';
-import { probeRpcHeader } from './detect';
+import { probeRpcHeader, PROBE_HEAD, u32 } from './detect';
 
 /** Bytes of one frame, in stream order. */
 export interface Piece {
@@ -52,8 +52,6 @@ const MAX_EMPTY_RUN = 16;
  *  exactly at the end of the data). Two, so that one RPC-looking record embedded in payload data, even followed
  *  by a second one, is not enough: its successor must also end where a third plausible record begins. */
 const CONFIRM_RECORDS = 2;
-/** Enough bytes for probeRpcHeader to decide on any header (a call with two 400-byte auth bodies is 856). */
-const PROBE_HEAD = 1024;
 const MAX_HEADER_FRAGMENTS = 64;
 /** Open candidates tracked at once. */
 const MAX_OPEN = 32;
@@ -64,9 +62,6 @@ interface FrameMark {
   ts: Timestamp;
 }
 
-function u32(b: Uint8Array, p: number): number {
-  return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
-}
 
 export class ResyncScanner {
   private buf = new Uint8Array(0);
