@@ -181,3 +181,18 @@ test('a record whose segments arrive out of order is reported at the frame that 
     [[3, [3, 2], 0x40, false]],
   );
 });
+
+test('joined mid-stream on a 200 KB WRITE call: the call is found at once and its reply pairs with it', () => {
+  const write = frameRecord(buildCall({ xid: 0x77, prog: 100003, vers: 3, proc: 7, cred: authUnix({}), body: randomBytes(200_000, 3) }));
+  const t = new Trace();
+  for (let off = 0, seq = 5000; off < write.length; off += 1448, seq += 1448) {
+    t.tcp(write.subarray(off, Math.min(off + 1448, write.length)), { sport: 900, dport: 2049, seq });
+  }
+  t.tcp(frameRecord(ok(0x77)), { sport: 2049, dport: 900, seq: 1, src: SERVER, dst: CLIENT });
+  const { events } = t.run();
+  const last = t.frames.length;
+  assert.deepEqual(events.map(brief), [
+    [last - 1, 'call', 0x77, 7, last - 1, ''],
+    [last, 'reply', 0x77, 7, last - 1, ''],
+  ]);
+});

@@ -7,8 +7,8 @@
  *  - p+4 starts a plausible call or reply (probeRpcHeader), and
  *  - the candidate's record ends where something plausible follows: following the fragment chains, the records
  *    after it start with plausible headers (two of them, so the first successor's end is checked too), or the
- *    records run exactly to the end of the buffered data and the last of them lies within the last chunk (the
- *    sender's segment ended with it), or they run exactly to where the data stops (a gap or the end of the
+ *    records run exactly to the end of the buffered data and the last of them lies within the last chunk or
+ *    starts where a segment started (the sender's segments began and ended with it), or they run exactly to where the data stops (a gap or the end of the
  *    stream). This is what rejects RPC-looking bytes inside a WRITE or READ payload.
  * A candidate whose end lies beyond the buffered data is "open": it is re-checked as data arrives, scanning
  * continues past it, the first candidate to be confirmed wins, and the first open one is taken only when the
@@ -53,6 +53,8 @@ const MAX_EMPTY_RUN = 16;
  *  by a second one, is not enough: its successor must also end where a third plausible record begins. */
 const CONFIRM_RECORDS = 2;
 const MAX_HEADER_FRAGMENTS = 64;
+/** Smallest segment whose start counts as a sender's write boundary: the classic default MSS (RFC 879). */
+const MIN_SEGMENT = 536;
 /** Open candidates tracked at once. */
 const MAX_OPEN = 32;
 
@@ -245,6 +247,17 @@ export class ResyncScanner {
     return BAD;
   }
 
+  /** Does a full-sized segment's data start at buffer position p? Small segments are no evidence: with data
+   *  trickling in a few bytes at a time, any fake record would start on a segment boundary. */
+  private startsSegment(p: number): boolean {
+    const f = this.frames;
+    for (let i = 0; i < f.length; i++) {
+      if (f[i].off > p) return false;
+      if (f[i].off === p) return (i + 1 < f.length ? f[i + 1].off : this.hi) - p >= MIN_SEGMENT;
+    }
+    return false;
+  }
+
   /** Follows the candidate to its end and checks what comes after it: confirmed (OK) when CONFIRM_RECORDS
    *  following records start with plausible headers, or the records run exactly to the end of the buffered data. */
   private chain(p: number, final: boolean): Verdict {
@@ -265,9 +278,11 @@ export class ResyncScanner {
       const end = q + 4 + len;
       if (end > hi) return final && confirmed > 0 ? OK : OPEN;
       // exact end of the buffered data: evidence when the record that ends there lies within the last chunk (the
-      // sender's segment held exactly that record), or when the data really stops there (gap or end of stream).
-      // Not otherwise: data arriving in small pieces would line up with the end of any fake sooner or later.
-      if (end === hi) return final || (last && recStart >= this.lastChunk) ? OK : OPEN;
+      // sender's segment held exactly that record), when it began where a segment began (the sender wrote the
+      // record in one go: both its ends fall on segment boundaries, as in a large WRITE seen from its first
+      // segment), or when the data really stops there (gap or end of stream). Not otherwise: data arriving in
+      // small pieces would line up with the end of any fake sooner or later.
+      if (end === hi) return final || (last && (recStart >= this.lastChunk || this.startsSegment(recStart))) ? OK : OPEN;
       if (hi - end < 4) return final ? OK : OPEN; // the next mark is not complete yet
       const nlen = u32(b, end) & 0x7fffffff;
       if (nlen > max) return BAD;
