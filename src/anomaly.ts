@@ -25,6 +25,8 @@ export const ANOMALIES = [
   'not_rpc', // a record or datagram that does not parse as an RPC message
   'malformed_header', // RPC header too short or inconsistent
   'xdr_length_exceeded', // an XDR length past the data or over its cap
+  'body_truncated', // the procedure's arguments or results were cut short (snaplen, lost bytes)
+  'malformed_body', // the procedure's arguments or results do not decode
   // pairing
   'pairing_table_full', // a pending call was evicted to make room
 ] as const;

@@ -5,6 +5,8 @@
  */
 import type { Anomaly } from './anomaly';
 import type { RawFrame } from './capture/raw-frame';
+import { FhNames } from './programs/fh-names';
+import { LearnedPorts } from './programs/learned-ports';
 import type { L4Packet } from './net/l4-packet';
 import { PacketDecoder } from './net/packet-decoder';
 import { TcpReassembler } from './reassembly/tcp-reassembler';
@@ -12,12 +14,17 @@ import { probeRpcHeader } from './rpc/detect';
 import { decodeRpcHeader } from './rpc/message';
 import { DEFAULT_PAIRING, PairingTable, type Conversation, type PairingFlag, type Transaction } from './rpc/pairing';
 import { TcpRecordLayer } from './rpc/tcp-record-layer';
-import { Registry } from './rpc/registry';
-import type { RpcEvent } from './rpc/rpc-event';
+import { Registry, type DecodeContext, type LearnContext, type ProcedureDef } from './rpc/registry';
+import { XdrError, XdrReader } from './rpc/xdr';
+import type { PipelineEvent, RpcEvent } from './rpc/rpc-event';
+import type { RpcMessage } from './rpc/message';
 import type { RpcRecord } from './rpc/rpc-record';
 import { ReleaseQueue, DEFAULT_RELEASE } from './rpc/release-queue';
 import { udpRecord } from './rpc/udp-records';
 import { NAMED_PROGRAMS } from './programs/procedure-names';
+import { MOUNT_PROGRAM } from './programs/mount';
+import { PORTMAP_PROGRAM } from './programs/portmap-program';
+import { NFS_PROGRAM } from './programs/nfs3/nfs-program';
 
 export interface PipelineOptions {
   maxTransactions: number;
@@ -25,6 +32,8 @@ export interface PipelineOptions {
   maxRecordSize: number;
   /** Hold calls back until answered (file mode); off for live output. */
   hold: boolean;
+  /** Also report frames that complete no RPC message (`-a`). */
+  allFrames: boolean;
 }
 
 export const DEFAULT_PIPELINE: PipelineOptions = {
@@ -32,6 +41,7 @@ export const DEFAULT_PIPELINE: PipelineOptions = {
   replyTimeout: DEFAULT_PAIRING.replyTimeout,
   maxRecordSize: 16 << 20,
   hold: true,
+  allFrames: false,
 };
 
 export interface PipelineCounters {
@@ -46,6 +56,8 @@ export interface PipelineCounters {
 export function defaultRegistry(): Registry {
   const r = new Registry();
   for (const p of NAMED_PROGRAMS) r.register(p);
+  // Programs with full decoders replace their name-only entries.
+  for (const p of [PORTMAP_PROGRAM, MOUNT_PROGRAM, NFS_PROGRAM]) r.register(p);
   return r;
 }
 
@@ -56,11 +68,19 @@ export class Pipeline {
   private readonly tcp: TcpReassembler;
   private readonly records: TcpRecordLayer;
   private readonly release: ReleaseQueue;
+  /** Ports learned from PORTMAP/RPCBIND replies. */
+  readonly ports = new LearnedPorts();
+  /** File handle names and paths learned from MOUNT and NFS. */
+  readonly names = new FhNames();
   private seq = 0;
+  /** The frame being processed, and how many messages it completed so far. */
+  private frame: RawFrame | null = null;
+  private frameMessages = 0;
+  private readonly allFrames: boolean;
 
   constructor(
     opts: PipelineOptions = DEFAULT_PIPELINE,
-    onEvent: (ev: RpcEvent) => void,
+    onEvent: (ev: PipelineEvent) => void,
     private readonly registry: Registry = defaultRegistry(),
   ) {
     this.release = new ReleaseQueue({ ...DEFAULT_RELEASE, hold: opts.hold }, onEvent);
@@ -71,15 +91,21 @@ export class Pipeline {
     this.decoder = new PacketDecoder();
     this.records = new TcpRecordLayer((rec) => this.onRecord(rec), { maxRecordSize: opts.maxRecordSize });
     this.tcp = new TcpReassembler(this.records);
+    this.allFrames = opts.allFrames;
   }
 
   pushFrame(frame: RawFrame): void {
     this.counters.frames++;
+    this.frame = frame;
+    this.frameMessages = 0;
     const pkt = this.decoder.decode(frame);
     this.pairing.sweep(frame.ts);
-    if (!pkt) return;
-    if (pkt.transport === 'udp') this.onUdp(pkt);
-    else this.tcp.push(pkt);
+    if (pkt) {
+      if (pkt.transport === 'udp') this.onUdp(pkt);
+      else this.tcp.push(pkt);
+    }
+    if (this.allFrames && this.frameMessages === 0) this.release.push({ seq: ++this.seq, frame, other: true });
+    this.frame = null;
   }
 
   /** End of input: flush partial streams and fragments, resolve pending calls, release everything. */
@@ -134,6 +160,7 @@ export class Pipeline {
     }
     const msg = res.msg;
     this.counters.messages++;
+    this.frameMessages++;
     const isCall = msg.type === 'call';
     // The conversation as seen from the call: for a reply, the client is its destination.
     const conv: Conversation = {
@@ -153,20 +180,68 @@ export class Pipeline {
       pairing = this.pairing.reply(conv, msg.xid, rec.frameNo, rec.ts);
     }
     const tx = pairing.tx;
-    const look = tx ? this.registry.lookup(tx.prog, tx.vers, tx.proc) : null;
-    this.release.push({
+    const ev: RpcEvent = {
       seq: ++this.seq,
       record: rec,
       msg,
       prog: tx?.prog ?? null,
       vers: tx?.vers ?? null,
       proc: tx?.proc ?? null,
-      programName: look?.programName ?? null,
-      procedureName: look?.procedure?.name ?? null,
+      programName: null,
+      procedureName: null,
       tx,
       flags: pairing.flags,
       retransmitOf: pairing.retransmitOf ?? null,
       anomalies: rec.anomalies.slice(),
-    });
+      status: null,
+      decodeError: null,
+      frame: this.frame !== null && this.frame.frameNo === rec.frameNo ? this.frame : null,
+    };
+    if (tx) {
+      const look = this.registry.lookup(tx.prog, tx.vers, tx.proc);
+      ev.programName = look.programName;
+      ev.procedureName = look.procedure?.name ?? null;
+      if (look.procedure) this.decodeBody(ev, look.procedure, conv);
+    } else {
+      // An orphan reply carries no program: the port it came from may tell (learned from PORTMAP/RPCBIND).
+      const learned = this.ports.lookup(rec.src, rec.transport, rec.sport);
+      if (learned) {
+        ev.prog = learned.prog;
+        ev.vers = learned.vers;
+        ev.programName = this.registry.programName(learned.prog, learned.vers);
+      }
+    }
+    this.release.push(ev);
+  }
+
+  /** Decodes a call's arguments (kept on the transaction for its reply) or a successful reply's results, and
+   *  lets the procedure learn from a paired call and reply. */
+  private decodeBody(ev: RpcEvent, def: ProcedureDef, conv: Conversation): void {
+    const msg: RpcMessage = ev.msg;
+    const tx = ev.tx as Transaction;
+    const ctx: DecodeContext = { transport: ev.record.transport, registry: this.registry, depth: 0, truncated: ev.record.truncated };
+    try {
+      if (msg.type === 'call') {
+        if (!def.readArgs) return;
+        ev.args = def.readArgs(new XdrReader(ev.record.bytes, msg.bodyOffset), ctx);
+        // A retransmission's arguments are the same call's: keep the first decode for the reply.
+        if (tx.callFrame === ev.record.frameNo || tx.args === undefined) tx.args = ev.args;
+        return;
+      }
+      if (msg.replyStat !== 0 || msg.acceptStat !== 0 || !def.readResult) return;
+      ev.args = tx.args;
+      ev.result = def.readResult(new XdrReader(ev.record.bytes, msg.bodyOffset), tx.args, ctx);
+      ev.status = def.status?.(ev.result) ?? null;
+      if (def.learn && tx.args !== undefined) {
+        const l: LearnContext = { transport: conv.transport, server: conv.server, client: conv.client, ports: this.ports, names: this.names };
+        def.learn(tx.args, ev.result, l);
+      }
+    } catch (e) {
+      if (!(e instanceof XdrError)) throw e;
+      ev.decodeError = e.message;
+      const a = e.kind === 'short' && ev.record.truncated ? 'body_truncated' : 'malformed_body';
+      ev.anomalies.push(a);
+      this.count(a);
+    }
   }
 }

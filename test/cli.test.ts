@@ -88,7 +88,9 @@ function expectedBefore(all: JsonMessage[], cut: number): JsonMessage[] {
     .map((m) => {
       if (m.type !== 'call' || m.replyFrame === null || m.replyFrame === undefined || m.replyFrame < cut) return m;
       const flags = m.flags.filter((f) => f !== 'late_reply');
-      return { ...m, replyFrame: null, rtt: null, flags: flags.includes('unanswered') ? flags : [...flags, 'unanswered'] };
+      // the call's summary line says what pairing found: an unanswered call ends in " (no reply)"
+      const summary = typeof m.summary === 'string' && !m.summary.endsWith(' (no reply)') ? `${m.summary} (no reply)` : m.summary;
+      return { ...m, summary, replyFrame: null, rtt: null, flags: flags.includes('unanswered') ? flags : [...flags, 'unanswered'] };
     });
 }
 
@@ -537,8 +539,8 @@ test('RPC over TCP to a random high port with record marking is found by content
 
 // ------------------------------------------------------------------------------------------------ text mode
 
-test('text mode: every line is a snoop-style RPC line', () => {
-  const re = /^\s*\d+\s+\d+\.\d{5} +\S+ -> \S+ +RPC [CR] /;
+test('text mode: every line is a snoop-style summary line, with the program layer or the RPC layer', () => {
+  const re = /^\s*\d+\s+\d+\.\d{5} +\S+ -> \S+ +(RPC|NFS|MOUNT[123]|PORTMAP|RPCBIND) [CR] /;
   for (const name of ['nfs3_browse_lo.pcap', 'rpc_errors_lo_nsec.pcap', 'nfs3_ipv6_lo.pcap', 'nfs3_udp_ipfrag_veth.pcap']) {
     const r = run(['-r', fixture(name)]);
     assert.equal(r.status, 0, `${name}: ${r.stderr}`);

@@ -7,13 +7,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Pipeline, DEFAULT_PIPELINE } from '../src/pipeline';
 import type { RpcEvent } from '../src/rpc/rpc-event';
-import { currentFlags } from '../src/rpc/rpc-event';
-import { eventToJson } from '../src/format/json';
+import { currentFlags, isRpcEvent } from '../src/rpc/rpc-event';
+import { eventToJson as toJson } from '../src/format/json';
+import { formatContext } from './helpers/program-harness';
 import { concat, randomBytes, u32 } from './helpers/bytes';
 import { ethernet, frame, ipv4, tcp, udp } from './helpers/net-builders';
 import { buildAcceptedReply, buildCall, authUnix, frameRecord, XdrWriter } from './helpers/rpc-builders';
 import { ACK, PSH, SYN } from './helpers/tcp-session';
 
+const eventToJson = (e: RpcEvent) => toJson(e, formatContext());
 const CLIENT = '10.0.0.1';
 const SERVER = '10.0.0.2';
 
@@ -37,7 +39,9 @@ class Trace {
 
   run(opts = DEFAULT_PIPELINE): { events: RpcEvent[]; pipeline: Pipeline } {
     const events: RpcEvent[] = [];
-    const pipeline = new Pipeline(opts, (ev) => events.push(ev));
+    const pipeline = new Pipeline(opts, (ev) => {
+      if (isRpcEvent(ev)) events.push(ev);
+    });
     for (const f of this.frames) pipeline.pushFrame(f);
     pipeline.finish();
     return { events, pipeline };

@@ -18,7 +18,7 @@ function ev(seq: number, type: 'call' | 'reply', t: Transaction | null, size = 1
     record: { bytes: new Uint8Array(size) } as unknown as RpcEvent['record'],
     msg: { type, xid: 1 } as unknown as RpcEvent['msg'],
     prog: null, vers: null, proc: null, programName: null, procedureName: null,
-    tx: t, flags: [], retransmitOf: null, anomalies: [],
+    tx: t, flags: [], retransmitOf: null, anomalies: [], status: null, decodeError: null, frame: null,
   };
 }
 

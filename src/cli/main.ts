@@ -6,11 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CaptureError } from '../capture/raw-frame';
 import { openCapture } from '../capture/open-capture';
-import { eventToJsonLine } from '../format/json';
-import { rpcLine } from '../format/rpc-line';
-import { summaryPrefix, TimeColumn } from '../format/summary-prefix';
-import { Pipeline } from '../pipeline';
-import type { RpcEvent } from '../rpc/rpc-event';
+import { createFormatContext } from '../format/format-context';
+import { Pipeline, defaultRegistry } from '../pipeline';
+import { Printer, type OutputMode } from './printer';
 import { LineWriter } from './line-writer';
 import { parseOptions, UsageError, USAGE, type CliOptions } from './options';
 import { Progress } from './progress';
@@ -45,19 +43,23 @@ export async function main(argv: string[]): Promise<number> {
 async function readCapture(opts: CliOptions): Promise<number> {
   const file = opts.readFile as string;
   const out = new LineWriter(process.stdout);
-  const time = new TimeColumn(opts.timeMode);
-  const format = opts.json
-    ? eventToJsonLine
-    : (ev: RpcEvent): string => summaryPrefix(ev.record.frameNo, time.format(ev.record.ts), ev.record.src, ev.record.dst) + rpcLine(ev);
+  const registry = defaultRegistry();
+  const mode: OutputMode = opts.json ? 'json' : opts.verbose ? 'verbose' : opts.layers ? 'layers' : 'summary';
+  let printer: Printer | null = null;
   const pipeline = new Pipeline(
     {
       maxTransactions: opts.maxTransactions,
       replyTimeout: opts.replyTimeout,
       maxRecordSize: opts.maxRecordSize,
       hold: opts.hold,
+      allFrames: opts.all && mode !== 'json',
     },
-    (ev) => out.line(format(ev)),
+    (ev) => {
+      for (const l of (printer as Printer).lines(ev)) out.line(l);
+    },
+    registry,
   );
+  printer = new Printer(mode, opts.timeMode, createFormatContext(registry, pipeline.names, { showNames: opts.names }));
   let failure: string | null = null;
   let progress: Progress | null = null;
   try {

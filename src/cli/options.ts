@@ -13,6 +13,13 @@ export interface CliOptions {
   readFile: string | null;
   count: number | null;
   json: boolean;
+  /** -V: one line per layer; -v: verbose blocks. */
+  layers: boolean;
+  verbose: boolean;
+  /** -a: also frames that complete no RPC message. */
+  all: boolean;
+  /** --names: learned paths after FH=XXXX on summary lines. */
+  names: boolean;
   timeMode: TimeMode;
   maxTransactions: number;
   replyTimeout: number;
@@ -30,8 +37,14 @@ Input:
   -r FILE                 read a capture: pcap (µs or ns, either byte order), pcapng,
                           either one gzip-compressed; "-" reads standard input
   -c COUNT                stop after COUNT frames
-Output:
+Output (one line per RPC message by default, snoop style):
+  -V                      every layer's summary line (ETHER, IP, UDP/TCP, RPC, program)
+                          after a line of 32 underscores
+  -v                      verbose: every layer's fields, snoop's -v blocks
   --json                  JSON Lines: one object per RPC message, in completion order
+  -a, --all               also frames that complete no RPC message, with their
+                          highest layer's line
+  --names                 learned paths after file handles: FH=711F (/export/a.txt)
   -t d|r|a                time column: delta from the previous line (default), relative
                           to the first line, or absolute wall clock
   --no-hold               print each message as soon as it completes (calls then lack
@@ -71,6 +84,10 @@ export function parseOptions(argv: string[]): CliOptions {
         read: { type: 'string', short: 'r' },
         count: { type: 'string', short: 'c' },
         json: { type: 'boolean' },
+        layers: { type: 'boolean', short: 'V' },
+        verbose: { type: 'boolean', short: 'v' },
+        all: { type: 'boolean', short: 'a' },
+        names: { type: 'boolean' },
         time: { type: 'string', short: 't' },
         'no-hold': { type: 'boolean' },
         'no-progress': { type: 'boolean' },
@@ -94,6 +111,10 @@ export function parseOptions(argv: string[]): CliOptions {
     readFile: v.read ?? null,
     count: positiveInt('-c', v.count),
     json: v.json ?? false,
+    layers: v.layers ?? false,
+    verbose: v.verbose ?? false,
+    all: v.all ?? false,
+    names: v.names ?? false,
     timeMode: modes[time],
     maxTransactions: positiveInt('--max-transactions', v['max-transactions']) ?? 200_000,
     replyTimeout: timeout !== undefined ? Number(timeout) : 60,
@@ -101,6 +122,7 @@ export function parseOptions(argv: string[]): CliOptions {
     hold: !(v['no-hold'] ?? false),
     progress: !(v['no-progress'] ?? false),
   };
+  if ([opts.json, opts.layers, opts.verbose].filter(Boolean).length > 1) throw new UsageError('choose one of --json, -V and -v');
   if (!opts.help && !opts.version && opts.readFile === null) throw new UsageError('no input: give -r FILE (or -r - for standard input)');
   return opts;
 }

@@ -5,7 +5,10 @@
 import { formatEpoch } from '../capture/raw-frame';
 import type { OpaqueAuth } from '../rpc/auth';
 import { acceptStatName, authStatName, rejectStatName } from '../rpc/message';
+import type { FormatContext } from '../rpc/registry';
 import { currentFlags, type RpcEvent } from '../rpc/rpc-event';
+import { toJsonValue } from './json-value';
+import { summaryText } from './summary-line';
 
 function authJson(a: OpaqueAuth): Record<string, unknown> {
   const o: Record<string, unknown> = { flavor: a.flavorName, flavorNumber: a.flavor, length: a.length };
@@ -22,7 +25,7 @@ function authJson(a: OpaqueAuth): Record<string, unknown> {
   return o;
 }
 
-export function eventToJson(ev: RpcEvent): Record<string, unknown> {
+export function eventToJson(ev: RpcEvent, f: FormatContext): Record<string, unknown> {
   const r = ev.record;
   const m = ev.msg;
   const tx = ev.tx;
@@ -41,6 +44,7 @@ export function eventToJson(ev: RpcEvent): Record<string, unknown> {
     procedure: ev.proc,
     programName: ev.programName,
     procedureName: ev.procedureName,
+    summary: summaryText(ev, f),
   };
   if (m.type === 'call') {
     o.rpcVersion = m.rpcvers;
@@ -63,6 +67,13 @@ export function eventToJson(ev: RpcEvent): Record<string, unknown> {
     }
     if (m.mismatch) o.mismatch = m.mismatch;
   }
+  if (m.type === 'call') {
+    if (ev.args !== undefined) o.args = toJsonValue(ev.args, f.path);
+  } else if (ev.result !== undefined) {
+    o.result = toJsonValue(ev.result, f.path);
+  }
+  if (ev.status !== null) o.status = ev.status;
+  if (ev.decodeError !== null) o.decodeError = ev.decodeError;
   o.length = r.length;
   o.frames = r.frames;
   if (r.transport === 'tcp') o.fragments = r.fragments;
@@ -80,6 +91,6 @@ function rttOf(ev: RpcEvent): number | null {
   return r.sec - tx.callTs.sec + (r.nsec - tx.callTs.nsec) / 1e9;
 }
 
-export function eventToJsonLine(ev: RpcEvent): string {
-  return JSON.stringify(eventToJson(ev));
+export function eventToJsonLine(ev: RpcEvent, f: FormatContext): string {
+  return JSON.stringify(eventToJson(ev, f));
 }

@@ -1,8 +1,8 @@
 /**
  * snoop's RPC layer summary (snoop-format.md §1.3), the line rpcsnoop prints until program decoders provide
  * their own: `RPC C XID=<xid> PROG=<prog> (<NAME>) VERS=<v> PROC=<p>` and
- * `RPC R (#<call frame>) XID=<xid> <status>`. Beyond snoop: the procedure name, the RTT on replies, and
- * duplicate/orphan/unanswered/truncated markers, so nothing that pairing found is hidden.
+ * `RPC R (#<call frame>) XID=<xid> <status>`. Beyond snoop: the procedure name (on a reply, in brackets, so an
+ * error names what failed), and duplicate/orphan/unanswered/truncated markers, so nothing pairing found is hidden.
  */
 import { currentFlags, type RpcEvent } from '../rpc/rpc-event';
 
@@ -46,21 +46,27 @@ const AUTH_WHY: Record<number, string> = {
   14: 'GSS failure, credentials deleted',
 };
 
+/** snoop's word for an accept_stat (nameof_astat). */
+export function acceptStatusWord(acceptStat: number): string {
+  return ACCEPT_WORDS[acceptStat] ?? 'unknown';
+}
+
+/** snoop's reason for an auth_stat (nameof_why). */
+export function authWhyText(authStat: number): string {
+  return AUTH_WHY[authStat] ?? 'unknown reason';
+}
+
 export function replyStatusText(ev: RpcEvent): string {
   const m = ev.msg;
   if (m.type !== 'reply') return '';
   if (m.replyStat === 0) {
-    let s = ACCEPT_WORDS[m.acceptStat ?? -1] ?? 'unknown';
+    let s = acceptStatusWord(m.acceptStat ?? -1);
     if (m.acceptStat === 2 && m.mismatch) s += ` (low=${m.mismatch.low}, high=${m.mismatch.high})`;
     return s;
   }
   if (m.rejectStat === 0 && m.mismatch) return `Vers mismatch (low=${m.mismatch.low}, high=${m.mismatch.high})`;
-  if (m.rejectStat === 1) return `Can't authenticate (${AUTH_WHY[m.authStat ?? -1] ?? 'unknown reason'})`;
+  if (m.rejectStat === 1) return `Can't authenticate (${authWhyText(m.authStat ?? -1)})`;
   return 'unknown';
-}
-
-function rttText(seconds: number): string {
-  return seconds < 1 ? `${(seconds * 1000).toFixed(3)}ms` : `${seconds.toFixed(3)}s`;
 }
 
 export function rpcLine(ev: RpcEvent): string {
@@ -78,7 +84,6 @@ export function rpcLine(ev: RpcEvent): string {
     const ref = tx ? `(#${tx.callFrame}) ` : '';
     s = `RPC R ${ref}XID=${m.xid} ${replyStatusText(ev)}`;
     if (tx && ev.prog !== null) s += ` [${ev.programName ?? ev.prog} V${ev.vers} ${ev.procedureName ?? `proc-${ev.proc}`}]`;
-    if (tx && tx.rtt !== null && tx.replyFrame === ev.record.frameNo) s += ` rtt=${rttText(tx.rtt)}`;
     if (flags.includes('duplicate_reply')) s += ' (duplicate reply)';
     if (flags.includes('orphan_reply')) s += ' (call not seen)';
     if (flags.includes('late_reply')) s += ' (late reply)';

@@ -54,6 +54,8 @@ interface Rec {
   /** Sum of the fragment lengths seen so far. */
   length: number;
   fragments: number;
+  /** Fragment lengths as the marks said (for -v's Record Mark lines); at most maxFragments of them. */
+  fragmentLengths: number[];
   probe: number;
   /** Kept bytes hit maxRecordSize. */
   over: boolean;
@@ -238,6 +240,7 @@ export class RecordMarker {
         captured: 0,
         length: 0,
         fragments: 0,
+        fragmentLengths: [],
         probe: PROBE_PENDING,
         over: false,
         unconfirmed: this.unconfirmed,
@@ -272,6 +275,7 @@ export class RecordMarker {
     const rec = this.rec as Rec;
     rec.fragments++;
     rec.length += len;
+    if (rec.fragments <= this.opts.maxFragments) rec.fragmentLengths.push(len);
     if (rec.fragments > this.opts.maxFragments) {
       this.fragmentOverflow(len, last);
       return;
@@ -518,6 +522,7 @@ export class RecordMarker {
       ts: truncated ? rec.startTs : rec.lastTs,
       frames: rec.frames,
       fragments: rec.fragments,
+      fragmentLengths: rec.fragmentLengths,
       truncated,
       anomalies,
       skippedBefore: this.skipped,

@@ -4,7 +4,11 @@
  * count and captured bytes; past either bound the oldest message is released as it stands. With `hold` off
  * (live capture) every message is released at once.
  */
-import type { RpcEvent } from './rpc-event';
+import { isRpcEvent, type PipelineEvent } from './rpc-event';
+
+function size(ev: PipelineEvent): number {
+  return isRpcEvent(ev) ? ev.record.bytes.length : ev.frame.capLen;
+}
 
 export interface ReleaseOptions {
   hold: boolean;
@@ -15,18 +19,18 @@ export interface ReleaseOptions {
 export const DEFAULT_RELEASE: ReleaseOptions = { hold: true, maxMessages: 100_000, maxBytes: 64 << 20 };
 
 export class ReleaseQueue {
-  private queue: RpcEvent[] = [];
+  private queue: PipelineEvent[] = [];
   private head = 0;
   private bytes = 0;
 
   constructor(
     private readonly opts: ReleaseOptions,
-    private readonly emit: (ev: RpcEvent) => void,
+    private readonly emit: (ev: PipelineEvent) => void,
   ) {}
 
-  push(ev: RpcEvent): void {
+  push(ev: PipelineEvent): void {
     this.queue.push(ev);
-    this.bytes += ev.record.bytes.length;
+    this.bytes += size(ev);
     this.drain();
   }
 
@@ -37,6 +41,7 @@ export class ReleaseQueue {
       const ev = q[this.head];
       const waiting =
         this.opts.hold &&
+        isRpcEvent(ev) &&
         ev.msg.type === 'call' &&
         ev.tx !== null &&
         ev.tx.state === 'pending' &&
@@ -56,9 +61,9 @@ export class ReleaseQueue {
 
   private release(): void {
     const ev = this.queue[this.head];
-    this.queue[this.head] = undefined as unknown as RpcEvent; // drop the reference for the GC
+    this.queue[this.head] = undefined as unknown as PipelineEvent; // drop the reference for the GC
     this.head++;
-    this.bytes -= ev.record.bytes.length;
+    this.bytes -= size(ev);
     this.emit(ev);
   }
 

@@ -1,4 +1,5 @@
 import type { Anomaly } from '../anomaly';
+import type { RawFrame } from '../capture/raw-frame';
 import type { RpcMessage } from './message';
 import type { PairingFlag, Transaction } from './pairing';
 import type { RpcRecord } from './rpc-record';
@@ -25,6 +26,30 @@ export interface RpcEvent {
   /** For a retransmitted call: the frame of the first transmission. */
   retransmitOf: number | null;
   anomalies: Anomaly[];
+  /** Decoded procedure arguments (calls) with RFC field names, when the registry has a decoder. */
+  args?: unknown;
+  /** Decoded procedure results (successful replies to a known call). */
+  result?: unknown;
+  /** The result's RFC status name ("NFS3_OK", "MNT3ERR_ACCES"), for procedures that return one. */
+  status: string | null;
+  /** Why the arguments or results could not be decoded (XDR error text), or null. */
+  decodeError: string | null;
+  /** The frame that completed the message (for -V/-v lower layers); null when the message is reported at an
+   *  earlier frame (a truncated record) whose bytes are gone. */
+  frame: RawFrame | null;
+}
+
+/** A frame that completed no RPC message, reported only when asked for (`-a`): snoop prints every packet. */
+export interface FrameEvent {
+  seq: number;
+  frame: RawFrame;
+  other: true;
+}
+
+export type PipelineEvent = RpcEvent | FrameEvent;
+
+export function isRpcEvent(ev: PipelineEvent): ev is RpcEvent {
+  return !('other' in ev);
 }
 
 /** Flags as they stand now: the decode-time flags plus what the transaction learned later (unanswered). */

@@ -27,6 +27,8 @@ export interface RpcRecord {
   frames: number[];
   /** Record-marking fragments (1 for UDP and for single-fragment records). */
   fragments: number;
+  /** TCP: each fragment's length as its record mark said, in order (bounded by the marker's maxFragments). */
+  fragmentLengths?: number[];
   /** The record is incomplete: bytes were lost, cut by the snaplen, or over --max-record-size. */
   truncated: boolean;
   anomalies: Anomaly[];

@@ -6,11 +6,11 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixtureCaptures } from '../helpers/fixtures';
-import { GOLDEN_DIR, renderGolden } from './golden-render';
+import { GOLDEN_DIR, GOLDEN_KINDS, renderGolden, type GoldenKind } from './golden-render';
 
 mkdirSync(GOLDEN_DIR, { recursive: true });
 for (const name of fixtureCaptures()) {
-  for (const kind of ['txt', 'jsonl'] as const) {
+  for (const kind of Object.keys(GOLDEN_KINDS) as GoldenKind[]) {
     writeFileSync(join(GOLDEN_DIR, `${name}.${kind}`), renderGolden(name, kind));
   }
 }

@@ -4,7 +4,7 @@
  * learned names can be filled in by the test.
  */
 import { Pipeline, DEFAULT_PIPELINE } from '../../src/pipeline';
-import type { RpcEvent } from '../../src/rpc/rpc-event';
+import { isRpcEvent, type RpcEvent } from '../../src/rpc/rpc-event';
 import { XdrReader } from '../../src/rpc/xdr';
 import { Registry, type DecodeContext, type FormatContext, type ProcedureDef } from '../../src/rpc/registry';
 import { FhNames } from '../../src/programs/fh-names';
@@ -16,7 +16,9 @@ import { fixture } from './fixtures';
 /** Every RPC message of fixtures/NAME, in output order. */
 export async function fixtureEvents(name: string): Promise<RpcEvent[]> {
   const events: RpcEvent[] = [];
-  const p = new Pipeline(DEFAULT_PIPELINE, (ev) => events.push(ev));
+  const p = new Pipeline(DEFAULT_PIPELINE, (ev) => {
+    if (isRpcEvent(ev)) events.push(ev);
+  });
   for (const f of await readFrames(fixture(name))) p.pushFrame(f);
   p.finish();
   return events;

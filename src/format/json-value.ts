@@ -1,0 +1,36 @@
+/**
+ * Decoded values as JSON: 64-bit integers (bigint) become numbers when exact and decimal strings otherwise,
+ * opaque bytes become lowercase hex — bulk data (READ/WRITE payloads, CALLIT arguments) over 64 bytes becomes
+ * {length, head} with the first 32 bytes, since a 1 MiB WRITE would otherwise put 2 MB of hex on one line —
+ * file handles become {fh, fhHash, path?}. Everything else is copied as is.
+ */
+import { FileHandle } from '../programs/file-handle';
+
+const MAX_INLINE_BYTES = 64;
+const HEAD_BYTES = 32;
+
+function hexOf(v: Uint8Array): string {
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
+}
+
+export function toJsonValue(v: unknown, path: (h: FileHandle) => string | null, depth = 0): unknown {
+  if (depth > 64) return null; // decoders never nest this deep; a guard, not a feature
+  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (v === null || typeof v !== 'object') return v;
+  if (v instanceof FileHandle) {
+    const o: Record<string, unknown> = { fh: v.hex, fhHash: v.hash };
+    const p = path(v);
+    if (p !== null) o.path = p;
+    return o;
+  }
+  if (v instanceof Uint8Array) {
+    if (v.length <= MAX_INLINE_BYTES) return hexOf(v);
+    return { length: v.length, head: hexOf(v.subarray(0, HEAD_BYTES)) };
+  }
+  if (Array.isArray(v)) return v.map((x) => toJsonValue(x, path, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    if (x !== undefined) out[k] = toJsonValue(x, path, depth + 1);
+  }
+  return out;
+}

@@ -1,0 +1,195 @@
+/**
+ * The building blocks of snoop's NFSv3 `-v` lines (snoop-format.md §2.4; illumos snoop_nfs3.c and
+ * snoop_rpcprint.c): status, file handles, dates, fattr3, post_op_attr, pre_op_attr, wcc_data, sattr3 and bit
+ * diagrams, as DetailNode trees whose depth-first texts are snoop's lines. What the TUI folds hangs below its
+ * heading: the hex lines under `File handle = [...]`, a fattr3 under its `Post-operation attributes:` line, the
+ * mode bits under `  Mode = 0644`.
+ *
+ * Where snoop is wrong we do better, and say so where it happens:
+ *  - times: the nanoseconds word is always printed as 9 digits. snoop prints sattr3 times with its microsecond
+ *    formatter (`%06d` of the nanoseconds word) and times under one year (FSINFO time_delta, small values) with
+ *    `%lld.%06d`, so 1 ns showed as `0.000001`; here it is `0.000000001`.
+ *  - nfstime3 seconds and uid3/gid3 are unsigned (RFC 1813); snoop reads them as signed longs, so times after
+ *    2038 printed as negative numbers and sattr3 uids over 2^31 as negative ones. 0xffffffff seconds still print
+ *    as snoop's `-1 `.
+ *  - detail strings (names, paths) are printed whole, not cut at 60 characters (§4), as the MOUNT lines are.
+ *  - with --names, `File handle = [711F]` is followed by the learned path, as the summary's `FH=711F (/path)` is.
+ */
+import { line, type DetailNode } from '../../format/detail';
+import type { FormatContext } from '../../rpc/registry';
+import type { FileHandle } from '../file-handle';
+import { fileTypeNumber, fileTypeWords, statusNumber, statusWords } from './summary';
+import type { diropargs3, fattr3, nfstime3, post_op_attr, pre_op_attr, sattr3, set_time, wcc_data } from './types';
+
+/** The prefix-only line (snoop's show_line("") / show_trailer()). */
+export function blank(): DetailNode {
+  return { text: '' };
+}
+
+/** Opaque data as snoop's getxdr_hex: uppercase, no separators. */
+export function hexUpper(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex').toUpperCase();
+}
+
+/** `Status = 0 (OK)`, `Status = 2 (No such file or directory)`. */
+export function statusNode(status: string, children?: DetailNode[]): DetailNode {
+  return line(`Status = ${statusNumber(status)} (${statusWords(status)})`, children);
+}
+
+/** `True` / `False` (snoop's showxdr_bool). */
+export function bool(b: boolean): string {
+  return b ? 'True' : 'False';
+}
+
+// ------------------------------------------------------------------------------------------------ dates
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const ONE_YEAR = 3600 * 24 * 365;
+
+const two = (n: number): string => String(n).padStart(2, '0');
+
+/**
+ * An nfstime3 as snoop's format_time: `12-Mar-24 14:03:55.123456789 GMT`; under one year's worth of seconds (not a
+ * date: a delta) `<sec>.<9-digit nsec>`; 0xffffffff seconds `-1 `. snoop printed the nanoseconds of small values
+ * (and of every sattr3 time) with `%06d`, which misplaces the decimal point; here they are always 9 digits.
+ */
+export function formatTime(t: nfstime3): string {
+  const sec = t.seconds >>> 0;
+  if (sec === 0xffffffff) return '-1 ';
+  const ns = String(t.nseconds >>> 0).padStart(9, '0');
+  if (sec < ONE_YEAR) return `${sec}.${ns}`;
+  const d = new Date(sec * 1000);
+  const date = `${two(d.getUTCDate())}-${MONTHS[d.getUTCMonth()]}-${two(d.getUTCFullYear() % 100)}`;
+  const time = `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
+  return `${date} ${time}.${ns} GMT`;
+}
+
+// ------------------------------------------------------------------------------------------------ bit diagrams
+
+/**
+ * snoop's getflag(): the 8-bit diagram of the lowest bit of `mask` and the words for its value,
+ * `.... ...1 = Read`, `..0. .... = (no execute)`.
+ */
+export function flagText(value: number, mask: number, ifSet: string, ifClear: string): string {
+  const chars = '.... .... = '.split('');
+  for (let bit = 0; bit < 8; bit++) {
+    if ((mask >>> bit) & 1) {
+      const set = ((value >>> bit) & 1) === 1;
+      chars[bit < 4 ? 8 - bit : 3 - (bit - 4)] = set ? '1' : '0';
+      return chars.join('') + (set ? ifSet : ifClear);
+    }
+  }
+  return chars.join('') + ifClear;
+}
+
+/** A flag line as snoop prints them under a bit word: a tab, then the diagram. */
+export function flagNode(value: number, mask: number, ifSet: string, ifClear: string): DetailNode {
+  return line(`\t${flagText(value, mask, ifSet, ifClear)}`);
+}
+
+// ------------------------------------------------------------------------------------------------ handles
+
+/**
+ * `File handle = [711F]`, then the handle in uppercase hex, 32 bytes per line, each line after one space (its
+ * children). With --names (FormatContext.fh adds ` (path)`), the learned path follows the hash.
+ */
+export function fileHandleNode(h: FileHandle, f: FormatContext): DetailNode {
+  const short = `FH=${h.hash}`;
+  const named = f.fh(h);
+  const suffix = named.startsWith(short) ? named.slice(short.length) : '';
+  const hex = hexUpper(h.bytes);
+  const lines: DetailNode[] = [];
+  for (let i = 0; i < hex.length; i += 64) lines.push(line(` ${hex.slice(i, i + 64)}`));
+  return line(`File handle = [${h.hash}]${suffix}`, lines);
+}
+
+/** A post_op_fh3: the handle lines, or `(No file handle available)`. */
+export function postOpFhNode(h: FileHandle | null, f: FormatContext): DetailNode {
+  return h ? fileHandleNode(h, f) : line('(No file handle available)');
+}
+
+/** diropargs3: the directory's handle lines, then `File name = <name>`. */
+export function diropNodes(d: diropargs3, f: FormatContext): DetailNode[] {
+  return [fileHandleNode(d.dir, f), line(`File name = ${d.name}`)];
+}
+
+// ------------------------------------------------------------------------------------------------ attributes
+
+function perms(n: number): string {
+  return `${n & 4 ? 'r' : '-'}${n & 2 ? 'w' : '-'}${n & 1 ? 'x' : '-'}`;
+}
+
+/** snoop's detail_mode(): `  Mode = 0644` (`0` + octal), with the setuid/setgid/sticky line and the three
+ *  permission lines below it. */
+export function modeNode(mode: number): DetailNode {
+  const m = mode >>> 0;
+  return line(`  Mode = 0${m.toString(8)}`, [
+    line(`   Setuid = ${m & 0o4000 ? 1 : 0}, Setgid = ${m & 0o2000 ? 1 : 0}, Sticky = ${m & 0o1000 ? 1 : 0}`),
+    line(`   Owner's permissions = ${perms(m >>> 6)}`),
+    line(`   Group's permissions = ${perms(m >>> 3)}`),
+    line(`   Other's permissions = ${perms(m)}`),
+  ]);
+}
+
+/** snoop's detail_fattr3(): the attribute lines and the prefix-only line that closes them. */
+export function fattr3Nodes(a: fattr3): DetailNode[] {
+  return [
+    line(`  File type = ${fileTypeNumber(a.type)} (${fileTypeWords(a.type)})`),
+    modeNode(a.mode),
+    line(`  Link count = ${a.nlink}, User ID = ${a.uid}, Group ID = ${a.gid}`),
+    line(`  File size = ${a.size}, Used = ${a.used}`),
+    line(`  Special: Major = ${a.rdev.specdata1}, Minor = ${a.rdev.specdata2}`),
+    line(`  File system id = ${a.fsid}, File id = ${a.fileid}`),
+    line(`  Last access time      = ${formatTime(a.atime)}`),
+    line(`  Modification time     = ${formatTime(a.mtime)}`),
+    line(`  Attribute change time = ${formatTime(a.ctime)}`),
+    blank(),
+  ];
+}
+
+/** post_op_attr: `Post-operation attributes: <label>` with the fattr3 below it, or
+ *  `Post-operation attributes: <label> (not available)`. An empty label leaves snoop's trailing space (or two
+ *  spaces before `(not available)`). */
+export function postOpAttrNode(label: string, a: post_op_attr): DetailNode {
+  return a
+    ? line(`Post-operation attributes: ${label}`, fattr3Nodes(a))
+    : line(`Post-operation attributes: ${label} (not available)`);
+}
+
+/** pre_op_attr: `Pre-operation attributes: <label>` with the wcc_attr lines and a prefix-only line below it, or
+ *  `... (not available)`. */
+export function preOpAttrNode(label: string, a: pre_op_attr): DetailNode {
+  return a
+    ? line(`Pre-operation attributes: ${label}`, [
+        line(`  Size = ${a.size} bytes`),
+        line(`  Modification time      = ${formatTime(a.mtime)}`),
+        line(`  Attribute change time  = ${formatTime(a.ctime)}`),
+        blank(),
+      ])
+    : line(`Pre-operation attributes: ${label} (not available)`);
+}
+
+/** wcc_data: the pre_op_attr, then the post_op_attr, with the same label. */
+export function wccDataNodes(label: string, w: wcc_data): DetailNode[] {
+  return [preOpAttrNode(label, w.before), postOpAttrNode(label, w.after)];
+}
+
+function setTimeNode(what: string, t: set_time): DetailNode {
+  if (t.how === 'SET_TO_CLIENT_TIME' && t.time) return line(`${what} = ${formatTime(t.time)} (set to client time)`);
+  if (t.how === 'SET_TO_SERVER_TIME') return line(`${what} = (set to server time)`);
+  return line(`${what} = (do not set)`);
+}
+
+/** snoop's detail_sattr3(): mode (the five mode lines, or `Mode = (not set)`), User ID, Group ID, Size, the two
+ *  set times, and a prefix-only line. Times use the nanosecond formatter (snoop: microseconds, see formatTime). */
+export function sattr3Nodes(s: sattr3): DetailNode[] {
+  return [
+    s.mode !== undefined ? modeNode(s.mode) : line('Mode = (not set)'),
+    line(`User ID = ${s.uid ?? '(not set)'}`),
+    line(`Group ID = ${s.gid ?? '(not set)'}`),
+    line(`Size = ${s.size ?? '(not set)'}`),
+    setTimeNode('Access time', s.atime),
+    setTimeNode('Modification time', s.mtime),
+    blank(),
+  ];
+}

@@ -1,0 +1,91 @@
+/**
+ * Text helpers shared by the PORTMAP v2 and RPCBIND v3/v4 formatters (snoop-format.md §1.5, §1.6, §2.6): protocol
+ * names, snoop's GMT date, printf-style padding, strings from the wire made safe to print, and the uaddr texts.
+ */
+import type { DetailNode } from '../format/detail';
+import type { FormatContext } from '../rpc/registry';
+import type { ParsedAddr } from './portmap-xdr';
+
+/** snoop's getproto(): mapping.prot as `UDP`/`TCP` (RFC 1833 §3.1 IPPROTO_UDP 17, IPPROTO_TCP 6). */
+export function protoName(prot: number): string | null {
+  return prot === 17 ? 'UDP' : prot === 6 ? 'TCP' : null;
+}
+
+/**
+ * `proto=UDP` text. snoop prints an empty name for other protocols (`proto=`); we print the number instead, so
+ * the value is not lost.
+ */
+export function protoSummary(prot: number): string {
+  return protoName(prot) ?? String(prot);
+}
+
+/** `Protocol = 17 (UDP)`; for other protocols snoop prints `()`, we print `(?)`. */
+export function protoDetail(prot: number): string {
+  return `Protocol = ${prot} (${protoName(prot) ?? '?'})`;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/**
+ * snoop's GETTIME format, strftime `%d-%h-%y %T GMT` of gmtime: `12-Mar-24 14:03:55 GMT`. RFC 1833 §2.1 makes the
+ * time an unsigned int (seconds since 1970); snoop reads it signed, so it would show times after 2038 in 1901.
+ */
+export function snoopGmt(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  return (
+    `${two(d.getUTCDate())}-${MONTHS[d.getUTCMonth()]}-${two(d.getUTCFullYear() % 100)} ` +
+    `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} GMT`
+  );
+}
+
+/** printf `%-Ns`. */
+export function padRight(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+/** printf `%Nd` / `%Ns`. */
+export function padLeft(s: string | number, n: number): string {
+  const t = String(s);
+  return t.length >= n ? t : ' '.repeat(n - t.length) + t;
+}
+
+/**
+ * A string from the wire, safe to print on one line: control characters (and DEL, and C1 controls) become `\xNN`
+ * and backslashes are doubled, so a hostile netid or uaddr cannot forge lines or terminal escapes.
+ */
+export function printable(s: string): string {
+  if (!/[\x00-\x1f\x7f-\x9f\\]/.test(s)) return s;
+  return s.replace(/[\x00-\x1f\x7f-\x9f\\]/g, (c) => (c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
+/** `prog=100003 (NFS)`, snoop's form where the number is shown with its name. */
+export function progWithName(prog: number, f: FormatContext): string {
+  return `${prog} (${f.programName(prog)})`;
+}
+
+/**
+ * A universal address for a summary line, after snoop's `Uaddr=` : the string, then ` port=N` when it is an IP
+ * address (beyond snoop: `8.1` is hard to read as 2049), or `emptyNote` when it is empty.
+ */
+export function uaddrSummary(uaddr: string, p: ParsedAddr, emptyNote: string): string {
+  if (uaddr === '') return emptyNote;
+  return p.port !== null ? `${printable(uaddr)} port=${p.port}` : printable(uaddr);
+}
+
+/** A universal address for a `-v` line: snoop's `Uaddr = <uaddr>`, then our decoded `Address = x, Port = n`. */
+export function uaddrDetail(label: string, uaddr: string, p: ParsedAddr, emptyNote: string): DetailNode {
+  if (uaddr === '') return { text: `${label}${emptyNote}` };
+  const text = `${label}${printable(uaddr)}`;
+  return p.address !== null ? { text, children: [{ text: `   Address = ${p.address}, Port = ${p.port}` }] } : { text };
+}
+
+/** Opaque bytes as snoop prints them: uppercase hex, no separators; long data is cut with `...`. */
+export function hexText(b: Uint8Array, max = 64): string {
+  const cut = b.length > max ? b.subarray(0, max) : b;
+  const s = Buffer.from(cut.buffer, cut.byteOffset, cut.byteLength).toString('hex').toUpperCase();
+  return b.length > max ? `${s}...` : s;
+}
