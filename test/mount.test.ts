@@ -11,7 +11,6 @@ import { FhNames } from '../src/programs/fh-names';
 import { LearnedPorts } from '../src/programs/learned-ports';
 import { MOUNT_PROGRAM, exportRootName } from '../src/programs/mount';
 import type { Exports, FhStatus, MountList, MountRes3 } from '../src/programs/mount-xdr';
-import { NAMED_PROGRAMS } from '../src/programs/procedure-names';
 import type { ProcedureDef } from '../src/rpc/registry';
 import type { RpcEvent } from '../src/rpc/rpc-event';
 import { XdrError } from '../src/rpc/xdr';
@@ -71,15 +70,13 @@ test('MOUNT program: versions 1-3, snoop layer names MOUNT1/2/3, -v prefix "MOUN
   assert.deepEqual([1, 2, 3, 4, 0].map((v) => MOUNT_PROGRAM.layer!(v)), ['MOUNT1', 'MOUNT2', 'MOUNT3', null, null]);
   for (const v of [1, 2, 3]) assert.deepEqual(MOUNT_PROGRAM.verbose!(v), { prefix: 'MOUNT:', title: 'NFS MOUNT' });
   assert.equal(MOUNT_PROGRAM.verbose!(4), null);
-  // The procedure names are the RFC names of the name table this program replaces.
-  const named = NAMED_PROGRAMS.find((p) => p.prog === 100005)!;
-  for (const v of [1, 2, 3]) {
-    assert.deepEqual(
-      MOUNT_PROGRAM.versions[v].map((p) => p?.name),
-      named.versions[v].map((p) => p?.name),
-      `version ${v}`,
-    );
-  }
+  // The procedure names are the RFC names (RFC 1094 Appendix A, RFC 1813 Appendix I).
+  const rfc: Record<number, string[]> = {
+    1: ['NULL', 'MNT', 'DUMP', 'UMNT', 'UMNTALL', 'EXPORT', 'EXPORTALL'],
+    2: ['NULL', 'MNT', 'DUMP', 'UMNT', 'UMNTALL', 'EXPORT', 'EXPORTALL', 'PATHCONF'],
+    3: ['NULL', 'MNT', 'DUMP', 'UMNT', 'UMNTALL', 'EXPORT'],
+  };
+  for (const v of [1, 2, 3]) assert.deepEqual(MOUNT_PROGRAM.versions[v].map((p) => p?.name), rfc[v], `version ${v}`);
   assert.equal(MOUNT_PROGRAM.versions[3][6], undefined, 'v3 has no EXPORTALL');
   assert.equal(MOUNT_PROGRAM.versions[1][7], undefined, 'v1 has no PATHCONF');
   assert.equal(MOUNT_PROGRAM.versions[2][7]?.name, 'PATHCONF');

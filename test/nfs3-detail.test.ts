@@ -645,7 +645,7 @@ test('fattr3: special files, setgid/sticky, times after 2038 and -1, mode 0', ()
   assertBlock(flattenDetail(builtReply('GETATTR', zero)), ['  File type = 9 (?)', '  Mode = 00'], 'mode 0');
 });
 
-test('handles: 64 bytes give two hex lines; a CREATE without a handle; --names adds the path to the handle line', () => {
+test('handles: 64 bytes give two hex lines; a CREATE without a handle; a learned path follows the handle line', () => {
   const big = new Uint8Array(64).map((_, i) => i);
   const n = flattenDetail(builtCall('FSSTAT', new XdrWriter().opaque(big).bytes()));
   assert.deepEqual(n.slice(1), [
@@ -681,9 +681,11 @@ test('handles: 64 bytes give two hex lines; a CREATE without a handle; --names a
     'File name = hard',
     '',
   ]);
-  // without --names the same names give the snoop line
+  // -v shows learned paths with or without --names (which is about summary lines); unknown handles give snoop's line
   const plain = formatContext({ names });
-  assert.equal(flattenDetail(builtCall('LINK', new XdrWriter().opaque(FH_711F).opaque(FH_0CAE).string('hard').bytes(), plain))[1], 'File handle = [711F]');
+  assert.equal(flattenDetail(builtCall('LINK', new XdrWriter().opaque(FH_711F).opaque(FH_0CAE).string('hard').bytes(), plain))[1], 'File handle = [711F] (/export/report.txt)');
+  const unknown = formatContext();
+  assert.equal(flattenDetail(builtCall('LINK', new XdrWriter().opaque(FH_711F).opaque(FH_0CAE).string('hard').bytes(), unknown))[1], 'File handle = [711F]');
 });
 
 test('CREATE EXCLUSIVE, MKNOD character device, FSINFO with no properties and 1 ns, PATHCONF all false', () => {

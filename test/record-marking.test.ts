@@ -600,7 +600,7 @@ test('snaplen-cut segments: each record keeps its captured head, the stream stay
     assert.deepEqual(r.anomalies, ['record_truncated']);
   });
   assert.equal(res.layer.stats.skippedBytes, 0);
-  assert.equal(res.ends[0].end.trailingGap, frameRecord(replies[4]).length - 190);
+  assert.equal(res.ends[0].end.trailingGap, 0, 'each cut was reported with its own segment');
 });
 
 test('RecordMarker on its own: fed chunks directly, with AUTH_NONE and AUTH_UNIX calls', () => {

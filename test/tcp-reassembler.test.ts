@@ -150,13 +150,21 @@ test('FIN waits for retransmitted data; a half-closed connection keeps the other
   assert.equal(c.tcp.stats.bytesLost, 0);
 });
 
-test('a snaplen-cut segment: captured bytes delivered, the uncaptured tail reported lost (next chunk or trailing)', () => {
+test('a snaplen-cut segment: captured bytes delivered, the uncaptured tail reported lost at once (an empty chunk)', () => {
   const s = new TcpSession();
   const first = s.segment('c', randomBytes(100, 1), { payloadLength: 1000 });
   const second = s.segment('c', randomBytes(100, 2), { payloadLength: 1000 });
   const c = collect([...s.handshake(), first, second, s.fin('c'), s.fin('s')]);
-  assert.deepEqual(c.chunks.map((ch) => [ch.bytes.length, ch.gapBefore, ch.frameNo]), [[100, 0, first.frameNo], [100, 900, second.frameNo]]);
-  assert.equal(c.ends[0].end.trailingGap, 900);
+  assert.deepEqual(
+    c.chunks.map((ch) => [ch.bytes.length, ch.gapBefore, ch.frameNo]),
+    [
+      [100, 0, first.frameNo],
+      [0, 900, first.frameNo],
+      [100, 0, second.frameNo],
+      [0, 900, second.frameNo],
+    ],
+  );
+  assert.equal(c.ends[0].end.trailingGap, 0);
   assert.equal(c.tcp.stats.bytesLost, 1800);
   assert.equal(c.tcp.counters.tcp_gap, 2);
 });

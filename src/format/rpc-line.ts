@@ -84,6 +84,8 @@ export function rpcLine(ev: RpcEvent): string {
     const ref = tx ? `(#${tx.callFrame}) ` : '';
     s = `RPC R ${ref}XID=${m.xid} ${replyStatusText(ev)}`;
     if (tx && ev.prog !== null) s += ` [${ev.programName ?? ev.prog} V${ev.vers} ${ev.procedureName ?? `proc-${ev.proc}`}]`;
+    // an orphan reply from a port learned from PORTMAP/RPCBIND: at least its program is known
+    else if (!tx && ev.prog !== null) s += ` [${ev.programName ?? ev.prog} V${ev.vers}]`;
     if (flags.includes('duplicate_reply')) s += ' (duplicate reply)';
     if (flags.includes('orphan_reply')) s += ' (call not seen)';
     if (flags.includes('late_reply')) s += ' (late reply)';

@@ -136,13 +136,19 @@ export function mnt3ReplySummary(res: MountRes3 | undefined, f: FormatContext): 
   return ok ? `${head} ${f.fh(ok.fhandle)} Auth=${flavorList(ok.auth_flavors)}` : head;
 }
 
+/** ` (path)` after a handle's hash in -v when the handle's path was learned (the export root after a MNT). */
+function pathSuffix(h: FileHandle, f: FormatContext): string {
+  const p = f.path(h);
+  return p !== null ? ` (${p})` : '';
+}
+
 /** v3 detail: `Status = 0 (OK)`, `File handle = [711F]` + hex lines, `Authentication flavor = unix`. */
-export function mnt3ReplyDetail(res: MountRes3 | undefined): DetailNode[] {
+export function mnt3ReplyDetail(res: MountRes3 | undefined, f: FormatContext): DetailNode[] {
   if (!res) return block(1);
   const lines: DetailNode[] = [{ text: `Status = ${res.fhs_status} (${mountStatusWords(res.fhs_status)})` }];
   const ok = res.mountinfo;
   if (ok) {
-    lines.push(line(`File handle = [${ok.fhandle.hash}]`, handleHexLines(ok.fhandle)));
+    lines.push(line(`File handle = [${ok.fhandle.hash}]${pathSuffix(ok.fhandle, f)}`, handleHexLines(ok.fhandle)));
     lines.push({ text: `Authentication flavor = ${flavorList(ok.auth_flavors)}` });
   }
   return block(1, lines);
@@ -156,10 +162,10 @@ export function mnt1ReplySummary(res: FhStatus | undefined, f: FormatContext): s
 }
 
 /** v1/v2 detail: `Status = 0 (OK)`, `File handle = [1A2B]` and one line of 32 bytes in hex. */
-export function mnt1ReplyDetail(res: FhStatus | undefined): DetailNode[] {
+export function mnt1ReplyDetail(res: FhStatus | undefined, f: FormatContext): DetailNode[] {
   if (!res) return block(1);
   const lines: DetailNode[] = [{ text: `Status = ${res.fhs_status} (${mountStatusWords(res.fhs_status)})` }];
-  if (res.fhandle) lines.push(line(`File handle = [${res.fhandle.hash}]`, handleHexLines(res.fhandle)));
+  if (res.fhandle) lines.push(line(`File handle = [${res.fhandle.hash}]${pathSuffix(res.fhandle, f)}`, handleHexLines(res.fhandle)));
   return block(1, lines);
 }
 

@@ -87,7 +87,7 @@ const MNT3: ProcedureDef = {
   callSummary: (args) => dirpathSummary(1, args as DirpathArgs | undefined),
   replySummary: (res, _args, f) => mnt3ReplySummary(res as MountRes3 | undefined, f),
   callDetail: (args) => dirpathDetail(1, args as DirpathArgs | undefined),
-  replyDetail: (res) => mnt3ReplyDetail(res as MountRes3 | undefined),
+  replyDetail: (res, _args, f) => mnt3ReplyDetail(res as MountRes3 | undefined, f),
   status: (res) => mountStatusName((res as MountRes3).fhs_status),
   learn: (args, res, l) => learnRoot(args, (res as MountRes3 | undefined)?.mountinfo?.fhandle.hex, l),
 };
@@ -100,7 +100,7 @@ const MNT1: ProcedureDef = {
   callSummary: (args) => dirpathSummary(1, args as DirpathArgs | undefined),
   replySummary: (res, _args, f) => mnt1ReplySummary(res as FhStatus | undefined, f),
   callDetail: (args) => dirpathDetail(1, args as DirpathArgs | undefined),
-  replyDetail: (res) => mnt1ReplyDetail(res as FhStatus | undefined),
+  replyDetail: (res, _args, f) => mnt1ReplyDetail(res as FhStatus | undefined, f),
   status: (res) => mountStatusName((res as FhStatus).fhs_status),
   learn: (args, res, l) => learnRoot(args, (res as FhStatus | undefined)?.fhandle?.hex, l),
 };

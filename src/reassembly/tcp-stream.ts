@@ -64,6 +64,8 @@ export type SegmentOutcome = 'delivered' | 'overlap' | 'buffered' | 'duplicate' 
 
 const ZERO_TS: Timestamp = { sec: 0, nsec: 0 };
 
+const EMPTY = new Uint8Array(0);
+
 export class TcpDirection {
   /** `nextSeq` is meaningful (the first segment or the SYN was seen). */
   started = false;
@@ -210,8 +212,13 @@ export class TcpDirection {
     const cap = payload.length;
     if (skip < cap) this.emit(skip === 0 ? payload : payload.subarray(skip), frameNo, ts);
     const lostTail = wireLen - (skip > cap ? skip : cap);
-    if (lostTail > 0) this.pendingGap += lostTail; // cut by the snaplen: lost for good
     this.nextSeq = (this.nextSeq + wireLen - skip) >>> 0;
+    if (lostTail > 0) {
+      // cut by the snaplen: lost for good, and known now — report the gap at once (an empty chunk carrying it) so
+      // that a record cut here is reported with this frame, not when the next segment happens to arrive
+      this.pendingGap += lostTail;
+      this.emit(EMPTY, frameNo, ts);
+    }
   }
 
   private emit(bytes: Uint8Array, frameNo: number, ts: Timestamp): void {

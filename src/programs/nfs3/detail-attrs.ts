@@ -13,7 +13,7 @@
  *    2038 printed as negative numbers and sattr3 uids over 2^31 as negative ones. 0xffffffff seconds still print
  *    as snoop's `-1 `.
  *  - detail strings (names, paths) are printed whole, not cut at 60 characters (§4), as the MOUNT lines are.
- *  - with --names, `File handle = [711F]` is followed by the learned path, as the summary's `FH=711F (/path)` is.
+ *  - `File handle = [711F]` is followed by the learned path when there is one (always, unlike summary lines).
  */
 import { line, type DetailNode } from '../../format/detail';
 import type { FormatContext } from '../../rpc/registry';
@@ -91,16 +91,15 @@ export function flagNode(value: number, mask: number, ifSet: string, ifClear: st
 
 /**
  * `File handle = [711F]`, then the handle in uppercase hex, 32 bytes per line, each line after one space (its
- * children). With --names (FormatContext.fh adds ` (path)`), the learned path follows the hash.
+ * children). The learned path, when known, follows the hash in parentheses: -v always shows what rpcsnoop
+ * learned of a handle (summary lines only with --names).
  */
 export function fileHandleNode(h: FileHandle, f: FormatContext): DetailNode {
-  const short = `FH=${h.hash}`;
-  const named = f.fh(h);
-  const suffix = named.startsWith(short) ? named.slice(short.length) : '';
+  const path = f.path(h);
   const hex = hexUpper(h.bytes);
   const lines: DetailNode[] = [];
   for (let i = 0; i < hex.length; i += 64) lines.push(line(` ${hex.slice(i, i + 64)}`));
-  return line(`File handle = [${h.hash}]${suffix}`, lines);
+  return line(`File handle = [${h.hash}]${path !== null ? ` (${path})` : ''}`, lines);
 }
 
 /** A post_op_fh3: the handle lines, or `(No file handle available)`. */
