@@ -232,6 +232,11 @@ export class Pipeline {
       ev.args = tx.args;
       ev.result = def.readResult(new XdrReader(ev.record.bytes, msg.bodyOffset), tx.args, ctx);
       ev.status = def.status?.(ev.result) ?? null;
+      // a result cut short that still gave its status (nfs3/partial-result.ts)
+      if ((ev.result as { partial?: unknown } | null)?.partial === true) {
+        ev.anomalies.push('body_truncated');
+        this.count('body_truncated');
+      }
       if (def.learn && tx.args !== undefined) {
         const l: LearnContext = { transport: conv.transport, server: conv.server, client: conv.client, ports: this.ports, names: this.names };
         def.learn(tx.args, ev.result, l);

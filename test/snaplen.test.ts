@@ -70,3 +70,19 @@ test('snaplen 200 and 120: every output mode decodes what was captured and never
     }
   }
 });
+
+test('snaplen 200: an NFSv3 reply cut short still shows its status on the summary line, and -v says it was cut', async () => {
+  const file = await withSnaplen('nfs3_allprocs_tcp_lo.pcap', 200);
+  const r = spawnSync(process.execPath, [BIN, '-r', file], { encoding: 'utf8' });
+  assert.match(r.stdout, /NFS R FSINFO3 OK \(truncated\)\n/);
+  assert.match(r.stdout, /NFS R PATHCONF3 OK \(truncated\)\n/);
+  const v = spawnSync(process.execPath, [BIN, '-r', file, '-v'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.match(v.stdout, /NFS: {2}Proc = 19 \(Get filesystem information\)\nNFS: {2}Status = 0 \(OK\)\nNFS: {2}\(truncated: the rest was not captured\)\n/);
+  const partial = runJson(file).messages.filter((m) => (m.result as { partial?: boolean } | undefined)?.partial === true);
+  assert.ok(partial.length > 0);
+  for (const m of partial) {
+    assert.equal(m.truncated, true);
+    assert.equal(typeof m.status, 'string');
+    assert.ok((m.anomalies as string[]).includes('body_truncated'));
+  }
+});

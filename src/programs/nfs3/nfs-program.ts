@@ -5,6 +5,7 @@
  */
 import type { ProcedureDef, ProgramDef } from '../../rpc/registry';
 import { nfs3CallDetail, nfs3ReplyDetail } from './detail';
+import { withPartialResults } from './partial-result';
 import { NFS3_PROCEDURES } from './procs';
 import { nfs3CallSummary, nfs3ReplySummary } from './summary';
 
@@ -28,7 +29,7 @@ export const NFS3_TEXT_PROCEDURES: ReadonlyArray<ProcedureDef> = Object.freeze(
       callDetail: (args, f) => nfs3CallDetail(name, args, f),
       replyDetail: (result, _args, f) => nfs3ReplyDetail(name, result, f),
     };
-    return Object.freeze(def);
+    return Object.freeze(withPartialResults(def, name));
   }),
 );
 
