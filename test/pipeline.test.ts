@@ -200,3 +200,17 @@ test('joined mid-stream on a 200 KB WRITE call: the call is found at once and it
     [last, 'reply', 0x77, 7, last - 1, ''],
   ]);
 });
+
+test('a port learned from a PORTMAP GETPORT reply names the program of an orphan reply from that port', () => {
+  const getport = buildCall({ xid: 0x50, prog: 100000, vers: 2, proc: 3, body: new XdrWriter().u32(100005).u32(3).u32(17).u32(0).bytes() });
+  const port = buildAcceptedReply({ xid: 0x50, body: new XdrWriter().u32(4444).bytes() });
+  const { events, pipeline } = new Trace()
+    .udp(getport, 800, 111)
+    .udp(port, 111, 800, SERVER, CLIENT)
+    .udp(buildAcceptedReply({ xid: 0x51, acceptStat: 3 }), 4444, 801, SERVER, CLIENT) // its call was not captured
+    .run();
+  assert.deepEqual(pipeline.ports.lookup(SERVER, 'udp', 4444), { prog: 100005, vers: 3, source: 'GETPORT' });
+  const orphan = events[2];
+  assert.deepEqual([orphan.prog, orphan.vers, orphan.proc, orphan.programName], [100005, 3, null, 'MOUNT']);
+  assert.equal(eventToJson(orphan).summary, 'RPC R XID=81 Procedure unavailable [MOUNT V3] (call not seen)');
+});

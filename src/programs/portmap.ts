@@ -108,8 +108,8 @@ function pmaplistDetail(list: XdrList<Mapping>, f: FormatContext): DetailNode[] 
   return rows;
 }
 
-/** RFC 1833 §3.2 PMAPPROC_NULL. */
-const NULL: ProcedureDef = typed<null, null>({
+/** RFC 1833 §3.2 PMAPPROC_NULL (and RPCBPROC_NULL, §2.2.1: the same lines in every version). */
+export const NULL: ProcedureDef = typed<null, null>({
   name: 'NULL',
   readArgs: readVoid,
   readResult: readVoid,

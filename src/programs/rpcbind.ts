@@ -24,7 +24,7 @@ import {
   type IndirectArgs,
   type RmtcallResult,
 } from './indirect-call';
-import { boolDetail, boolSummary, mapsFound, readBool, readVoid, typed, type BoolResult } from './portmap';
+import { boolDetail, boolSummary, mapsFound, NULL, readBool, readVoid, typed, type BoolResult } from './portmap';
 import { hexText, padLeft, padRight, printable, progWithName, snoopGmt, uaddrDetail, uaddrSummary } from './portmap-format';
 import {
   MAX_UADDR,
@@ -114,16 +114,6 @@ function rpcbDetail(a: Rpcb, f: FormatContext): DetailNode[] {
 }
 
 // ------------------------------------------------------------------------------------------ procedures
-
-const NULL: ProcedureDef = typed<null, null>({
-  name: 'NULL',
-  readArgs: readVoid,
-  readResult: readVoid,
-  callSummary: () => 'Null',
-  replySummary: () => 'Null ',
-  callDetail: () => [procLine(0), end()],
-  replyDetail: () => [procLine(0), end()],
-});
 
 /** §2.2.1 RPCBPROC_SET / RPCBPROC_UNSET: an rpcb in, a bool out. Requests, so they teach no ports. */
 function setUnset(proc: 1 | 2, name: 'SET' | 'UNSET'): ProcedureDef {
