@@ -53,6 +53,8 @@ export interface PipelineCounters {
   anomalies: Partial<Record<Anomaly, number>>;
 }
 
+const MAX_UNANSWERED_LISTED = 1000;
+
 export function defaultRegistry(): Registry {
   const r = new Registry();
   for (const p of NAMED_PROGRAMS) r.register(p);
@@ -73,6 +75,8 @@ export class Pipeline {
   /** File handle names and paths learned from MOUNT and NFS. */
   readonly names = new FhNames();
   private seq = 0;
+  /** The first unanswered calls, for the end-of-capture report (the count is in pairing.counters). */
+  private readonly unanswered: Transaction[] = [];
   /** The frame being processed, and how many messages it completed so far. */
   private frame: RawFrame | null = null;
   private frameMessages = 0;
@@ -86,7 +90,10 @@ export class Pipeline {
     this.release = new ReleaseQueue({ ...DEFAULT_RELEASE, hold: opts.hold }, onEvent);
     this.pairing = new PairingTable(
       { maxTransactions: opts.maxTransactions, replyTimeout: opts.replyTimeout, reuseAfter: opts.replyTimeout },
-      () => this.release.drain(),
+      (tx) => {
+        this.release.drain();
+        if (this.unanswered.length < MAX_UNANSWERED_LISTED) this.unanswered.push(tx);
+      },
     );
     this.decoder = new PacketDecoder();
     this.records = new TcpRecordLayer((rec) => this.onRecord(rec), { maxRecordSize: opts.maxRecordSize });
@@ -114,6 +121,16 @@ export class Pipeline {
     this.decoder.finish();
     this.pairing.finish();
     this.release.finish();
+  }
+
+  /** Calls that got no reply (timed out, evicted, or pending at the end), first ones first, with their names. */
+  unansweredCalls(): Array<{ callFrame: number; xid: number; name: string }> {
+    return this.unanswered
+      .filter((tx) => tx.state === 'unanswered')
+      .map((tx) => {
+        const look = this.registry.lookup(tx.prog, tx.vers, tx.proc);
+        return { callFrame: tx.callFrame, xid: tx.xid, name: `${look.programName ?? tx.prog} V${tx.vers} ${look.procedure?.name ?? `proc-${tx.proc}`}` };
+      });
   }
 
   /** One line each for anomalies and limits reached, for stderr at the end of a run. */

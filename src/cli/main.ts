@@ -1,17 +1,15 @@
 /**
- * The rpcsnoop command: read a capture, run the pipeline, print summary lines or JSON Lines.
+ * The rpcsnoop command: read a capture file (or capture live, live.ts), run the pipeline, print the chosen output.
  * Every expected failure ends in a one-line message on stderr and an exit code (0 ok, 1 input, 2 usage).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CaptureError } from '../capture/raw-frame';
 import { openCapture } from '../capture/open-capture';
-import { createFormatContext } from '../format/format-context';
-import { Pipeline, defaultRegistry } from '../pipeline';
-import { Printer, type OutputMode } from './printer';
-import { LineWriter } from './line-writer';
+import { listInterfaces, runLive } from './live';
 import { parseOptions, UsageError, USAGE, type CliOptions } from './options';
 import { Progress } from './progress';
+import { setupRun } from './run-setup';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
@@ -37,29 +35,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`rpcsnoop ${version()}\n`);
     return 0;
   }
+  if (opts.listInterfaces) return listInterfaces();
+  if (opts.iface !== null) return runLive(opts);
   return readCapture(opts);
 }
 
 async function readCapture(opts: CliOptions): Promise<number> {
   const file = opts.readFile as string;
-  const out = new LineWriter(process.stdout);
-  const registry = defaultRegistry();
-  const mode: OutputMode = opts.json ? 'json' : opts.verbose ? 'verbose' : opts.layers ? 'layers' : 'summary';
-  let printer: Printer | null = null;
-  const pipeline = new Pipeline(
-    {
-      maxTransactions: opts.maxTransactions,
-      replyTimeout: opts.replyTimeout,
-      maxRecordSize: opts.maxRecordSize,
-      hold: opts.hold,
-      allFrames: opts.all && mode !== 'json',
-    },
-    (ev) => {
-      for (const l of (printer as Printer).lines(ev)) out.line(l);
-    },
-    registry,
-  );
-  printer = new Printer(mode, opts.timeMode, createFormatContext(registry, pipeline.names, { showNames: opts.names }));
+  const { out, pipeline } = setupRun(opts, false);
   let failure: string | null = null;
   let progress: Progress | null = null;
   try {

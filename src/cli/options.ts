@@ -11,6 +11,20 @@ export interface CliOptions {
   help: boolean;
   version: boolean;
   readFile: string | null;
+  /** -i: capture live on this interface. */
+  iface: string | null;
+  /** -f: libpcap capture filter. */
+  filter: string;
+  /** -s: bytes kept per frame (live). */
+  snaplen: number;
+  /** --duration: stop a live capture after this many seconds. */
+  duration: number | null;
+  /** -w: save live frames to this pcap file. */
+  writeFile: string | null;
+  /** -D: list interfaces. */
+  listInterfaces: boolean;
+  /** -Z: user to run as after opening the device (default nobody when root). */
+  user: string | null;
   count: number | null;
   json: boolean;
   /** -V: one line per layer; -v: verbose blocks. */
@@ -20,6 +34,8 @@ export interface CliOptions {
   all: boolean;
   /** --names: learned paths after FH=XXXX on summary lines. */
   names: boolean;
+  /** --rtt / --no-rtt: response time on reply lines (null: on for live capture, off for files). */
+  rtt: boolean | null;
   timeMode: TimeMode;
   maxTransactions: number;
   replyTimeout: number;
@@ -29,13 +45,24 @@ export interface CliOptions {
 }
 
 export const USAGE = `Usage: rpcsnoop -r FILE [options]
+       rpcsnoop -i IFACE [-f FILTER] [-w FILE] [options]
+       rpcsnoop -D
 
-Decode ONC RPC (PORTMAP/RPCBIND, MOUNT, NFS and others) from a capture file: reassemble
-UDP datagrams (IP fragments too) and TCP record-marked streams, pair replies with calls.
+Decode ONC RPC (PORTMAP/RPCBIND, MOUNT, NFS and others) from a capture file or live from
+an interface: reassemble UDP datagrams (IP fragments too) and TCP record-marked streams,
+pair replies with calls.
 
 Input:
   -r FILE                 read a capture: pcap (µs or ns, either byte order), pcapng,
                           either one gzip-compressed; "-" reads standard input
+  -i IFACE                capture live on IFACE ("any" for all) through libpcap
+  -f FILTER               libpcap capture filter for -i (e.g. 'port 2049 or port 111')
+  -s SNAPLEN              bytes kept of each live frame (default and maximum 65535)
+  -w FILE                 also save the live frames to FILE (nanosecond pcap)
+  --duration SEC          stop a live capture after SEC seconds
+  -Z USER                 after opening the interface, run as USER (default: nobody when
+                          started as root; -Z root keeps root)
+  -D, --list-interfaces   list the interfaces -i can use
   -c COUNT                stop after COUNT frames
 Output (one line per RPC message by default, snoop style):
   -V                      every layer's summary line (ETHER, IP, UDP/TCP, RPC, program)
@@ -45,6 +72,8 @@ Output (one line per RPC message by default, snoop style):
   -a, --all               also frames that complete no RPC message, with their
                           highest layer's line
   --names                 learned paths after file handles: FH=711F (/export/a.txt)
+  --rtt, --no-rtt         response time on reply lines (rtt=0.183ms); on by default
+                          when capturing live (-i), off for files
   -t d|r|a                time column: delta from the previous line (default), relative
                           to the first line, or absolute wall clock
   --no-hold               print each message as soon as it completes (calls then lack
@@ -61,6 +90,12 @@ Other:
 
 Exit status: 0 success, 1 unreadable or damaged input (everything before the damage is
 still printed), 2 bad arguments.`;
+
+function positiveNumber(name: string, v: string): number {
+  const n = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v) || !(n > 0)) throw new UsageError(`${name} needs a positive number of seconds, not '${v}'`);
+  return n;
+}
 
 function positiveInt(name: string, v: string | undefined, min = 1): number | null {
   if (v === undefined) return null;
@@ -82,12 +117,21 @@ export function parseOptions(argv: string[]): CliOptions {
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
         read: { type: 'string', short: 'r' },
+        interface: { type: 'string', short: 'i' },
+        filter: { type: 'string', short: 'f' },
+        snaplen: { type: 'string', short: 's' },
+        duration: { type: 'string' },
+        write: { type: 'string', short: 'w' },
+        'list-interfaces': { type: 'boolean', short: 'D' },
+        user: { type: 'string', short: 'Z' },
         count: { type: 'string', short: 'c' },
         json: { type: 'boolean' },
         layers: { type: 'boolean', short: 'V' },
         verbose: { type: 'boolean', short: 'v' },
         all: { type: 'boolean', short: 'a' },
         names: { type: 'boolean' },
+        rtt: { type: 'boolean' },
+        'no-rtt': { type: 'boolean' },
         time: { type: 'string', short: 't' },
         'no-hold': { type: 'boolean' },
         'no-progress': { type: 'boolean' },
@@ -109,12 +153,20 @@ export function parseOptions(argv: string[]): CliOptions {
     help: v.help ?? false,
     version: v.version ?? false,
     readFile: v.read ?? null,
+    iface: v.interface ?? null,
+    filter: v.filter ?? '',
+    snaplen: positiveInt('-s', v.snaplen, 64) ?? 65535,
+    duration: v.duration !== undefined ? positiveNumber('--duration', v.duration) : null,
+    writeFile: v.write ?? null,
+    listInterfaces: v['list-interfaces'] ?? false,
+    user: v.user ?? null,
     count: positiveInt('-c', v.count),
     json: v.json ?? false,
     layers: v.layers ?? false,
     verbose: v.verbose ?? false,
     all: v.all ?? false,
     names: v.names ?? false,
+    rtt: v['no-rtt'] ? false : v.rtt ? true : null,
     timeMode: modes[time],
     maxTransactions: positiveInt('--max-transactions', v['max-transactions']) ?? 200_000,
     replyTimeout: timeout !== undefined ? Number(timeout) : 60,
@@ -123,6 +175,13 @@ export function parseOptions(argv: string[]): CliOptions {
     progress: !(v['no-progress'] ?? false),
   };
   if ([opts.json, opts.layers, opts.verbose].filter(Boolean).length > 1) throw new UsageError('choose one of --json, -V and -v');
-  if (!opts.help && !opts.version && opts.readFile === null) throw new UsageError('no input: give -r FILE (or -r - for standard input)');
+  if (opts.readFile !== null && opts.iface !== null) throw new UsageError('give either -r FILE or -i IFACE, not both');
+  if (opts.iface === null && (opts.writeFile !== null || opts.duration !== null || opts.filter !== '' || v.snaplen !== undefined || opts.user !== null)) {
+    throw new UsageError('-w, -f, -s, -Z and --duration apply to live capture: add -i IFACE');
+  }
+  if (opts.snaplen > 65535) throw new UsageError('-s: at most 65535 (the snaplen libpcap is opened with)');
+  if (!opts.help && !opts.version && !opts.listInterfaces && opts.readFile === null && opts.iface === null) {
+    throw new UsageError('no input: give -r FILE (or -r - for standard input), or -i IFACE');
+  }
   return opts;
 }

@@ -33,6 +33,8 @@ export class Printer {
     timeMode: TimeMode,
     private readonly f: FormatContext,
     timeZone?: string,
+    /** Append the response time to reply lines (` rtt=0.183ms`): on by default when capturing live. */
+    private readonly showRtt = false,
   ) {
     this.time = new TimeColumn(timeMode);
     this.clock = wallClock(timeZone);
@@ -45,12 +47,20 @@ export class Printer {
       case 'json':
         return [eventToJsonLine(ev, this.f)];
       case 'summary':
-        return [escapeControls(this.prefix(ev.record.frameNo, ev.record.ts, ev.record.src, ev.record.dst, vlanText(ev.frame)) + summaryText(ev, this.f))];
+        return [escapeControls(this.prefix(ev.record.frameNo, ev.record.ts, ev.record.src, ev.record.dst, vlanText(ev.frame)) + summaryText(ev, this.f) + this.rtt(ev))];
       case 'layers':
         return this.layers(ev).map((l) => escapeControls(l));
       case 'verbose':
         return this.verbose(ev).map((l) => escapeControls(l, true));
     }
+  }
+
+  /** ` rtt=0.183ms` for a reply paired with its call (from the call's first transmission), when asked for. */
+  private rtt(ev: RpcEvent): string {
+    if (!this.showRtt || ev.msg.type !== 'reply' || !ev.tx) return '';
+    const t = ev.tx.callTs;
+    const s = ev.record.ts.sec - t.sec + (ev.record.ts.nsec - t.nsec) / 1e9;
+    return s < 1 ? ` rtt=${(s * 1000).toFixed(3)}ms` : ` rtt=${s.toFixed(3)}s`;
   }
 
   private prefix(frameNo: number, ts: RawFrame['ts'], src: string, dst: string, vlan = ''): string {
@@ -73,7 +83,7 @@ export class Printer {
     if (fr) for (const l of layerSummaries(fr)) out.push(p + l);
     out.push(p + rpcLine(ev));
     const prog = programSummary(ev, this.f);
-    if (prog !== null) out.push(p + prog);
+    if (prog !== null) out.push(p + prog + this.rtt(ev));
     return out;
   }
 
