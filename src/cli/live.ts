@@ -43,10 +43,17 @@ export async function runLive(opts: CliOptions): Promise<number> {
     return 1;
   }
   const { out, pipeline } = setupRun(opts, true);
-  const stop = (): void => capture.stop();
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  const timer = opts.duration !== null ? setTimeout(stop, opts.duration * 1000) : null;
+  let stopping = false;
+  const stop = (): void => {
+    // a second signal while the first is being handled means "now": leave at once
+    if (stopping) process.exit(130);
+    stopping = true;
+    capture.stop();
+  };
+  const stopOnSignal = (): void => stop();
+  process.on('SIGINT', stopOnSignal);
+  process.on('SIGTERM', stopOnSignal);
+  const timer = opts.duration !== null ? setTimeout(() => stopping || stop(), opts.duration * 1000) : null;
   process.stderr.write(`rpcsnoop: capturing on ${capture.name}${opts.filter ? ` (${opts.filter})` : ''}, link type ${capture.linkType}\n`);
   for await (const frame of capture.frames()) {
     writer?.write(frame);
@@ -58,11 +65,11 @@ export async function runLive(opts: CliOptions): Promise<number> {
     } else if (out.needsDrain) {
       await out.flush();
     }
-    if (opts.count !== null && frame.frameNo >= opts.count) stop();
+    if (opts.count !== null && frame.frameNo >= opts.count && !stopping) stop();
   }
   if (timer) clearTimeout(timer);
-  process.off('SIGINT', stop);
-  process.off('SIGTERM', stop);
+  process.off('SIGINT', stopOnSignal);
+  process.off('SIGTERM', stopOnSignal);
   pipeline.finish();
   writer?.close();
   await out.flush();
