@@ -6,6 +6,7 @@
  */
 import { describeDevices, DEFAULT_LIVE, LiveCapture, LiveCaptureError, loadCap } from '../capture/live-capture';
 import { PcapWriter } from '../capture/pcap-writer';
+import type { Filter } from '../filter/evaluate';
 import type { CliOptions } from './options';
 import { dropPrivileges, PrivilegeError } from './privileges';
 import { setupRun } from './run-setup';
@@ -20,7 +21,7 @@ export function listInterfaces(): number {
   }
 }
 
-export async function runLive(opts: CliOptions): Promise<number> {
+export async function runLive(opts: CliOptions, filter: Filter | null = null): Promise<number> {
   let capture: LiveCapture;
   let writer: PcapWriter | null = null;
   try {
@@ -42,7 +43,8 @@ export async function runLive(opts: CliOptions): Promise<number> {
     process.stderr.write(`rpcsnoop: ${msg}\n`);
     return 1;
   }
-  const { out, pipeline } = setupRun(opts, true);
+  const run = setupRun(opts, true, filter);
+  const { out, pipeline } = run;
   let stopping = false;
   const stop = (): void => {
     // a second signal while the first is being handled means "now": leave at once
@@ -71,6 +73,7 @@ export async function runLive(opts: CliOptions): Promise<number> {
   process.off('SIGINT', stopOnSignal);
   process.off('SIGTERM', stopOnSignal);
   pipeline.finish();
+  run.finish();
   writer?.close();
   await out.flush();
   for (const w of pipeline.warningLines()) process.stderr.write(`rpcsnoop: ${w}\n`);

@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CaptureError } from '../capture/raw-frame';
 import { openCapture } from '../capture/open-capture';
+import { compileFilter, type Filter } from '../filter/evaluate';
+import { FilterSyntaxError, formatFilterError } from '../filter/parser';
 import { listInterfaces, runLive } from './live';
 import { parseOptions, UsageError, USAGE, type CliOptions } from './options';
 import { Progress } from './progress';
@@ -36,13 +38,24 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (opts.listInterfaces) return listInterfaces();
-  if (opts.iface !== null) return runLive(opts);
-  return readCapture(opts);
+  let filter: Filter | null = null;
+  if (opts.displayFilter !== null) {
+    try {
+      filter = compileFilter(opts.displayFilter);
+    } catch (e) {
+      if (!(e instanceof FilterSyntaxError)) throw e;
+      for (const l of formatFilterError(opts.displayFilter, e, 'rpcsnoop: -Y ')) process.stderr.write(l + '\n');
+      return 2;
+    }
+  }
+  if (opts.iface !== null) return runLive(opts, filter);
+  return readCapture(opts, filter);
 }
 
-async function readCapture(opts: CliOptions): Promise<number> {
+async function readCapture(opts: CliOptions, filter: Filter | null): Promise<number> {
   const file = opts.readFile as string;
-  const { out, pipeline } = setupRun(opts, false);
+  const run = setupRun(opts, false, filter);
+  const { out, pipeline } = run;
   let failure: string | null = null;
   let progress: Progress | null = null;
   try {
@@ -60,6 +73,7 @@ async function readCapture(opts: CliOptions): Promise<number> {
     failure = e.message;
   }
   pipeline.finish();
+  run.finish();
   progress?.done();
   await out.flush();
   const warnings = pipeline.warningLines();

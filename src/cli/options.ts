@@ -34,6 +34,8 @@ export interface CliOptions {
   all: boolean;
   /** --names: learned paths after FH=XXXX on summary lines. */
   names: boolean;
+  /** -Y: display filter expression. */
+  displayFilter: string | null;
   /** --rtt / --no-rtt: response time on reply lines (null: on for live capture, off for files). */
   rtt: boolean | null;
   timeMode: TimeMode;
@@ -69,6 +71,15 @@ Output (one line per RPC message by default, snoop style):
                           after a line of 32 underscores
   -v                      verbose: every layer's fields, snoop's -v blocks
   --json                  JSON Lines: one object per RPC message, in completion order
+  -Y, --display-filter EXPR
+                          show only transactions (a call and its reply) where either
+                          message matches EXPR, e.g. 'proc == LOOKUP and status != OK',
+                          'program == MOUNT', 'rtt > 10ms', 'path ~ "\\.txt$"', 'uid == 0'
+                          fields: program prog version vers procedure proc xid type src
+                          dst host port sport dport transport frame status error rtt fh
+                          path name uid gid machine anomaly; flags retransmit duplicate
+                          orphan unanswered xid_reuse late evicted truncated;
+                          operators == != < <= > >= contains ~ and or not ( )
   -a, --all               also frames that complete no RPC message, with their
                           highest layer's line
   --names                 learned paths after file handles: FH=711F (/export/a.txt)
@@ -131,6 +142,7 @@ export function parseOptions(argv: string[]): CliOptions {
         all: { type: 'boolean', short: 'a' },
         names: { type: 'boolean' },
         rtt: { type: 'boolean' },
+        'display-filter': { type: 'string', short: 'Y' },
         'no-rtt': { type: 'boolean' },
         time: { type: 'string', short: 't' },
         'no-hold': { type: 'boolean' },
@@ -167,6 +179,7 @@ export function parseOptions(argv: string[]): CliOptions {
     all: v.all ?? false,
     names: v.names ?? false,
     rtt: v['no-rtt'] ? false : v.rtt ? true : null,
+    displayFilter: v['display-filter'] ?? null,
     timeMode: modes[time],
     maxTransactions: positiveInt('--max-transactions', v['max-transactions']) ?? 200_000,
     replyTimeout: timeout !== undefined ? Number(timeout) : 60,

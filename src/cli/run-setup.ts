@@ -3,6 +3,9 @@
  * the printer for the chosen mode.
  */
 import { createFormatContext } from '../format/format-context';
+import type { Filter } from '../filter/evaluate';
+import { TransactionFilter } from '../filter/transaction-filter';
+import type { PipelineEvent } from '../rpc/rpc-event';
 import { Pipeline, defaultRegistry } from '../pipeline';
 import { LineWriter } from './line-writer';
 import type { CliOptions } from './options';
@@ -12,9 +15,11 @@ export interface Run {
   out: LineWriter;
   pipeline: Pipeline;
   printer: Printer;
+  /** Call after pipeline.finish(): releases what the display filter still holds. */
+  finish(): void;
 }
 
-export function setupRun(opts: CliOptions, live: boolean): Run {
+export function setupRun(opts: CliOptions, live: boolean, filter: Filter | null = null): Run {
   const out = new LineWriter(process.stdout);
   const registry = defaultRegistry();
   const mode: OutputMode = opts.json ? 'json' : opts.verbose ? 'verbose' : opts.layers ? 'layers' : 'summary';
@@ -28,12 +33,20 @@ export function setupRun(opts: CliOptions, live: boolean): Run {
       hold: opts.hold && !live,
       allFrames: opts.all && mode !== 'json',
     },
-    (ev) => {
-      for (const l of (printer as Printer).lines(ev)) out.line(l);
-    },
+    (ev) => (tf ? tf.push(ev) : show(ev)),
     registry,
   );
+  const show = (ev: PipelineEvent): void => {
+    for (const l of (printer as Printer).lines(ev)) out.line(l);
+  };
+  // -Y: a call and its reply are shown together when either matches (filter/transaction-filter.ts)
+  const tf = filter
+    ? new TransactionFilter(filter, (ev, visible) => visible && show(ev), {
+        hold: opts.hold && !live,
+        context: { path: (h) => pipeline.names.path(h.hex) },
+      })
+    : null;
   const showRtt = opts.rtt ?? live;
   printer = new Printer(mode, opts.timeMode, createFormatContext(registry, pipeline.names, { showNames: opts.names }), undefined, showRtt);
-  return { out, pipeline, printer };
+  return { out, pipeline, printer, finish: () => tf?.finish() };
 }
