@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { TimeMode } from '../format/summary-prefix';
+import type { ReportKind } from './reports';
 
 export class UsageError extends Error {}
 
@@ -34,6 +35,8 @@ export interface CliOptions {
   all: boolean;
   /** --names: learned paths after FH=XXXX on summary lines. */
   names: boolean;
+  /** --stats, --services, --explain, --findings (in this order), instead of per-message lines. */
+  reports: ReportKind[];
   /** -Y: display filter expression. */
   displayFilter: string | null;
   /** --rtt / --no-rtt: response time on reply lines (null: on for live capture, off for files). */
@@ -80,6 +83,18 @@ Output (one line per RPC message by default, snoop style):
                           path name uid gid machine anomaly; flags retransmit duplicate
                           orphan unanswered xid_reuse late evicted truncated;
                           operators == != < <= > >= contains ~ and or not ( )
+Analysis (printed at the end instead of per-message lines; with --json one JSON object
+each; -Y selects what they count):
+  --stats                 per program/version/procedure: calls, replies, errors by status,
+                          unanswered, retransmissions, RTT min/avg/p50/p95/p99/max; per
+                          client and server; NFS READ/WRITE bytes and throughput
+  --services              an rpcinfo -p table per server, rebuilt from PORTMAP/RPCBIND
+                          replies and from the traffic seen on each port
+  --explain               each client's NFSv3 mount, step by step, and why it failed
+  --findings              what an administrator should look at: unanswered calls,
+                          retransmissions, slow replies, errors by status and path, stale
+                          handles, root credentials, AUTH_NONE, PORTMAP/RPCBIND DUMP
+                          amplification, services disclosed
   -a, --all               also frames that complete no RPC message, with their
                           highest layer's line
   --names                 learned paths after file handles: FH=711F (/export/a.txt)
@@ -143,6 +158,10 @@ export function parseOptions(argv: string[]): CliOptions {
         names: { type: 'boolean' },
         rtt: { type: 'boolean' },
         'display-filter': { type: 'string', short: 'Y' },
+        stats: { type: 'boolean' },
+        services: { type: 'boolean' },
+        explain: { type: 'boolean' },
+        findings: { type: 'boolean' },
         'no-rtt': { type: 'boolean' },
         time: { type: 'string', short: 't' },
         'no-hold': { type: 'boolean' },
@@ -180,6 +199,7 @@ export function parseOptions(argv: string[]): CliOptions {
     names: v.names ?? false,
     rtt: v['no-rtt'] ? false : v.rtt ? true : null,
     displayFilter: v['display-filter'] ?? null,
+    reports: (['stats', 'services', 'explain', 'findings'] as const).filter((k) => v[k] === true),
     timeMode: modes[time],
     maxTransactions: positiveInt('--max-transactions', v['max-transactions']) ?? 200_000,
     replyTimeout: timeout !== undefined ? Number(timeout) : 60,
@@ -188,6 +208,7 @@ export function parseOptions(argv: string[]): CliOptions {
     progress: !(v['no-progress'] ?? false),
   };
   if ([opts.json, opts.layers, opts.verbose].filter(Boolean).length > 1) throw new UsageError('choose one of --json, -V and -v');
+  if (opts.reports.length > 0 && (opts.layers || opts.verbose || opts.all)) throw new UsageError('--stats, --services, --explain and --findings print reports: they do not combine with -V, -v or -a');
   if (opts.readFile !== null && opts.iface !== null) throw new UsageError('give either -r FILE or -i IFACE, not both');
   if (opts.iface === null && (opts.writeFile !== null || opts.duration !== null || opts.filter !== '' || v.snaplen !== undefined || opts.user !== null)) {
     throw new UsageError('-w, -f, -s, -Z and --duration apply to live capture: add -i IFACE');

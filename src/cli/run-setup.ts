@@ -10,12 +10,13 @@ import { Pipeline, defaultRegistry } from '../pipeline';
 import { LineWriter } from './line-writer';
 import type { CliOptions } from './options';
 import { Printer, type OutputMode } from './printer';
+import { Reports } from './reports';
 
 export interface Run {
   out: LineWriter;
   pipeline: Pipeline;
   printer: Printer;
-  /** Call after pipeline.finish(): releases what the display filter still holds. */
+  /** Call after pipeline.finish(): releases what the display filter still holds and prints the reports. */
   finish(): void;
 }
 
@@ -36,8 +37,11 @@ export function setupRun(opts: CliOptions, live: boolean, filter: Filter | null 
     (ev) => (tf ? tf.push(ev) : show(ev)),
     registry,
   );
+  // --stats/--services/--explain/--findings replace the per-message lines (like tshark -q -z)
+  const reports = new Reports(opts.reports, pipeline.names);
   const show = (ev: PipelineEvent): void => {
-    for (const l of (printer as Printer).lines(ev)) out.line(l);
+    if (reports.active) reports.add(ev);
+    else for (const l of (printer as Printer).lines(ev)) out.line(l);
   };
   // -Y: a call and its reply are shown together when either matches (filter/transaction-filter.ts)
   const tf = filter
@@ -48,5 +52,9 @@ export function setupRun(opts: CliOptions, live: boolean, filter: Filter | null 
     : null;
   const showRtt = opts.rtt ?? live;
   printer = new Printer(mode, opts.timeMode, createFormatContext(registry, pipeline.names, { showNames: opts.names }), undefined, showRtt);
-  return { out, pipeline, printer, finish: () => tf?.finish() };
+  const finish = (): void => {
+    tf?.finish();
+    if (reports.active) for (const l of reports.lines(opts.json)) out.line(l);
+  };
+  return { out, pipeline, printer, finish };
 }

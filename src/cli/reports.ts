@@ -1,0 +1,93 @@
+/**
+ * The analysis reports (`--stats`, `--services`, `--explain`, `--findings`): like `tshark -q -z`, they replace the
+ * per-message lines; every RPC event that passes the display filter feeds them, and at the end each prints its
+ * report — text, or with --json one JSON object per report on its own line.
+ */
+import { ExplainAnalyzer } from '../analysis/explain';
+import { explainLines } from '../analysis/explain-text';
+import { FindingsAnalyzer } from '../analysis/findings';
+import { findingsLines } from '../analysis/findings-text';
+import { ServicesAnalyzer } from '../analysis/services';
+import { servicesJson, servicesLines } from '../analysis/services-table';
+import { StatsAnalyzer } from '../analysis/stats';
+import { statsLines } from '../analysis/stats-table';
+import type { FhNames } from '../programs/fh-names';
+import { isRpcEvent, type PipelineEvent } from '../rpc/rpc-event';
+
+export type ReportKind = 'stats' | 'services' | 'explain' | 'findings';
+
+interface Report {
+  add(ev: PipelineEvent): void;
+  /** Text lines, or the JSON text of the report. */
+  render(json: boolean): string[];
+}
+
+function statsReport(names: FhNames): Report {
+  const a = new StatsAnalyzer({ names: { path: (hex: string) => names.path(hex) } });
+  return {
+    add: (ev) => isRpcEvent(ev) && a.add(ev),
+    render: (json) => {
+      const r = a.finish();
+      return json ? [JSON.stringify(r)] : statsLines(r);
+    },
+  };
+}
+
+function servicesReport(): Report {
+  const a = new ServicesAnalyzer();
+  return {
+    add: (ev) => isRpcEvent(ev) && a.add(ev),
+    render: (json) => {
+      const r = a.finish();
+      return json ? [servicesJson(r)] : servicesLines(r);
+    },
+  };
+}
+
+function explainReport(): Report {
+  const a = new ExplainAnalyzer();
+  return {
+    add: (ev) => a.add(ev),
+    render: (json) => {
+      const r = a.finish();
+      return json ? [JSON.stringify(r)] : explainLines(r);
+    },
+  };
+}
+
+function findingsReport(names: FhNames): Report {
+  const a = new FindingsAnalyzer({ pathOf: (hex: string) => names.path(hex) });
+  return {
+    add: (ev) => a.add(ev),
+    render: (json) => {
+      const r = a.finish();
+      return json ? [JSON.stringify(r)] : findingsLines(r);
+    },
+  };
+}
+
+export class Reports {
+  private readonly reports: Report[];
+
+  constructor(kinds: ReportKind[], names: FhNames) {
+    this.reports = kinds.map((k) => (k === 'stats' ? statsReport(names) : k === 'services' ? servicesReport() : k === 'explain' ? explainReport() : findingsReport(names)));
+  }
+
+  get active(): boolean {
+    return this.reports.length > 0;
+  }
+
+  add(ev: PipelineEvent): void {
+    for (const r of this.reports) r.add(ev);
+  }
+
+  /** Call after the pipeline (and the display filter) finished. */
+  lines(json: boolean): string[] {
+    const out: string[] = [];
+    this.reports.forEach((r, i) => {
+      if (i > 0 && !json) out.push('');
+      out.push(...r.render(json));
+    });
+    return out;
+  }
+}
