@@ -5,7 +5,7 @@
  * drive the terminal.
  */
 import { escapeControls } from '../format/escape';
-import { fmtMs, framesText } from './common';
+import { fmtMs, framesText } from './event-facts';
 import { clipPath, type ExplainReport, type ExplainStep, type MountAttempt, type OtherUse } from './explain';
 
 export interface ExplainTextOptions {
@@ -43,7 +43,8 @@ function attemptTitle(a: MountAttempt): string {
 function stepLines(s: ExplainStep, opts: ExplainTextOptions): string[] {
   const mark = s.ok ? 'ok  ' : s.optional ? 'warn' : 'FAIL';
   const resent = s.retransmissions ? `, ${plural(s.retransmissions, 'retransmission')}` : '';
-  const lines = [`  ${String(s.step).padStart(3)}. [${mark}] ${e(s.asked)} -> ${e(s.answered)}  (${framesText(s.frames)}, ${fmtMs(s.rtt)}${resent})`];
+  const latency = s.rtt === null ? '' : `, ${fmtMs(s.rtt)}`;
+  const lines = [`  ${String(s.step).padStart(3)}. [${mark}] ${e(s.asked)} -> ${e(s.answered)}  (${framesText(s.frames)}${latency}${resent})`];
   const indent = '          ';
   if (!opts.brief) lines.push(`${indent}Why: ${s.why}`);
   if (!s.ok && s.cause) lines.push(`${indent}Likely cause: ${e(s.cause)}`);

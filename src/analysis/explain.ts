@@ -23,6 +23,10 @@
  * sequence; earlier refusals the client went past become notes. A refused or unanswered MNT ends the attempt.
  * Optional steps (pings of rpcbind, EXPORT, UMNT, other MOUNT procedures) never decide it.
  *
+ * Limits: a client that only probes (rpcinfo asking MOUNT v4 and getting PROG_MISMATCH, then nothing) looks like
+ * a mount that failed before MNT, and is reported as one; at most MAX_STEPS steps are kept (further calls are
+ * counted in `dropped`).
+ *
  * Input: RpcEvents in pipeline order (`add`), in hold mode or not (a call's reply may be known when the call is
  * added, or come later); `finish()` after the pipeline's own finish() (so that unanswered calls are final).
  * Output: a JSON-able ExplainReport; explain-text.ts renders it.
@@ -49,7 +53,7 @@ import {
   statusOk,
   tsSeconds,
   type ReplyOutcome,
-} from './common';
+} from './event-facts';
 
 /** Seconds without a step after which a client's attempt is over. */
 export const IDLE_GAP = 60;
@@ -60,8 +64,8 @@ export const PRELUDE_WINDOW = 2;
 export const RETRY_WINDOW = 60;
 /** rpcbind pings (NULL) this many seconds before a lookup belong to its attempt. */
 export const PING_WINDOW = 5;
-/** Attempts kept (the rest are counted in `dropped`). */
-export const MAX_ATTEMPTS = 10_000;
+/** Steps kept in all (calls beyond it are counted in `dropped`, not analysed). */
+export const MAX_STEPS = 200_000;
 
 export { clipPath };
 
@@ -169,7 +173,7 @@ export interface ClientExplain {
 export interface ExplainReport {
   clients: ClientExplain[];
   totals: { attempts: number; mounted: number; failed: number; incomplete: number; other: number };
-  /** Attempts not kept beyond MAX_ATTEMPTS. */
+  /** Calls of the sequence not analysed once MAX_STEPS steps were kept. */
   dropped: number;
 }
 
@@ -201,6 +205,8 @@ interface StepState {
   /** MNT call: the credential. */
   authFlavor?: number;
   reply: ReplyState | null;
+  /** The attempt the step belongs to, once attached. */
+  attempt: AttemptState | null;
 }
 
 interface ReplyState {
@@ -561,7 +567,6 @@ export class ExplainAnalyzer {
   private readonly byTx = new Map<number, StepState>();
   /** Steps by call frame, for TCP retransmissions on a new connection (a new transaction, `retransmitOf`). */
   private readonly byCallFrame = new Map<number, StepState>();
-  private attemptCount = 0;
   private dropped = 0;
 
   /** Feed every event of the pipeline, in order (frame events are ignored). */
@@ -597,6 +602,10 @@ export class ExplainAnalyzer {
     }
     const c = classify(ev, call);
     if (!c) return;
+    if (this.byTx.size >= MAX_STEPS) {
+      this.dropped++;
+      return;
+    }
     const client = ev.record.src;
     const server = ev.record.dst;
     const now = tsSeconds(ev.record.ts);
@@ -623,6 +632,7 @@ export class ExplainAnalyzer {
       fhHex: c.fhHex,
       authFlavor: c.authFlavor,
       reply: null,
+      attempt: null,
     };
     let cur = this.current(conv);
     if (cur && cur.hasMnt && cur.steps.some((s) => s.kind === 'mnt' && s.tx.state === 'unanswered')) {
@@ -705,7 +715,7 @@ export class ExplainAnalyzer {
     st.replyTs = tsSeconds(ev.record.ts);
     st.reply = replyState(st, ev);
     if (st.kind === 'mnt') {
-      const a = this.attemptOf(st);
+      const a = st.attempt;
       if (a && st.reply.rootFh) {
         a.rootFh = st.reply.rootFh;
         a.rootFhHash = st.reply.rootFhHash ?? null;
@@ -719,13 +729,6 @@ export class ExplainAnalyzer {
   private track(st: StepState): void {
     this.byTx.set(st.tx.id, st);
     this.byCallFrame.set(st.callFrame, st);
-  }
-
-  private attemptOf(st: StepState): AttemptState | null {
-    const conv = this.convs.get(`${st.client}|${st.server}`);
-    if (!conv) return null;
-    for (let i = conv.attempts.length - 1; i >= 0; i--) if (conv.attempts[i].steps.includes(st)) return conv.attempts[i];
-    return null;
   }
 
   /** The conversation's open attempt, if any. */
@@ -781,9 +784,14 @@ export class ExplainAnalyzer {
     this.track(st);
     if (takePrelude && (st.kind === 'lookup-mount' || st.kind === 'lookup-nfs')) {
       // rpcbind pings just before a lookup belong to its attempt (libnfs pings before each lookup)
-      for (const p of conv.pings) if (st.callTs - p.callTs <= PING_WINDOW) a.steps.push(p);
+      for (const p of conv.pings) {
+        if (st.callTs - p.callTs > PING_WINDOW) continue;
+        p.attempt = a;
+        a.steps.push(p);
+      }
     }
     conv.pings.length = 0;
+    st.attempt = a;
     a.steps.push(st);
     a.lastTs = Math.max(a.lastTs, st.callTs);
     if (st.kind === 'mnt') {
@@ -795,15 +803,14 @@ export class ExplainAnalyzer {
   private newAttempt(conv: ConvState, st: StepState): void {
     const cur = this.current(conv);
     if (cur) cur.closed = true;
-    if (this.attemptCount >= MAX_ATTEMPTS) {
-      this.dropped++;
-      return;
-    }
-    this.attemptCount++;
     const a: AttemptState = { client: conv.client, server: conv.server, steps: [], closed: false, lastTs: st.callTs, hasMnt: false, rootFh: null, rootFhHash: null, exportPath: null };
     conv.attempts.push(a);
     // NFS lookups and pings made shortly before (Linux mount.nfs probes NFS first)
-    while (conv.prelude.length) a.steps.push(conv.prelude.shift() as StepState);
+    for (const p of conv.prelude) {
+      p.attempt = a;
+      a.steps.push(p);
+    }
+    conv.prelude.length = 0;
     this.append(conv, a, st);
   }
 

@@ -4,7 +4,7 @@
  * what a DUMP or EXPORT listed). Wire strings (paths, names) are escaped (escape.ts).
  */
 import { escapeControls } from '../format/escape';
-import { clipPath, fmtMs, framesText } from './common';
+import { clipPath, fmtMs, framesText } from './event-facts';
 import type {
   AmplificationDetails,
   DisclosureDetails,

@@ -48,7 +48,7 @@ import {
   tsSeconds,
   uniqueFrames,
   type PathLookup,
-} from './common';
+} from './event-facts';
 
 export type Severity = 'high' | 'medium' | 'low' | 'info';
 
@@ -474,7 +474,7 @@ export class FindingsAnalyzer {
         g.calls++;
         if (g.machines.size < 20) g.machines.add(unix.machine);
         g.evidence.add(ev.record.frameNo);
-        if (call.prog === NFS_PROG && call.vers === 3 && CREATE_PROCS.has(call.proc)) this.createCreds.set(tx.id, 0);
+        if (call.prog === NFS_PROG && call.vers === 3 && CREATE_PROCS.has(call.proc) && this.createCreds.size < MAX_PENDING) this.createCreds.set(tx.id, 0);
       }
       const mnt = call.prog === MOUNT_PROG && call.proc === 1;
       const nfs = call.prog === NFS_PROG && call.proc !== 0;
@@ -487,9 +487,9 @@ export class FindingsAnalyzer {
     if (call.prog === PORTMAP_PROG && ev.record.transport === 'udp') {
       const name = PMAP_AMPLIFIERS[call.vers]?.[call.proc];
       if (name) {
-        this.ampCalls.set(tx.id, { bytesIn: ev.record.length, ipIn: ipBytes(ev), peer: ev.record.src });
         const g = this.ampGroup(server, procedure);
         g.calls++;
+        if (this.ampCalls.size < MAX_PENDING) this.ampCalls.set(tx.id, { bytesIn: ev.record.length, ipIn: ipBytes(ev), peer: ev.record.src });
       }
     }
   }

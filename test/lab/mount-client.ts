@@ -3,7 +3,7 @@
  * libnfs speaks MOUNT and NFS over TCP only; this client makes the same sequence over either transport, so that
  * the lab can capture both (test/lab/lab-mount-sequence.test.ts).
  *
- *   node dist/test/lab/mount-client.js --transport udp|tcp --server 127.0.0.1 --export /path
+ *   node dist/test/lab/mount-client.js --transport udp|tcp --server 127.0.0.1 --export /path [--mount-vers N] [--bind ADDR] [--json-failure]
  *
  * Sequence: PORTMAP v2 GETPORT(MOUNT 100005 v3, proto UDP/TCP) → MOUNT v3 NULL → MNT(export) → PORTMAP GETPORT(NFS
  * 100003 v3, same proto) → NFS v3 NULL → FSINFO(root fh) → GETATTR(root fh) → MOUNT UMNT(export). PORTMAP calls use
@@ -18,6 +18,15 @@
  * One line per step on stderr; on success one JSON line on stdout (transport, ports, file handle, each call's
  * xid) for the test to check the capture against. Exit status 0 only when every step succeeded, 1 when a step
  * failed, 2 on a usage error. Talks to loopback addresses only (127.0.0.0/8, ::1): it is a lab tool.
+ *
+ * Options for failure cases (test/lab/lab-explain.test.ts); without them the behaviour above is unchanged:
+ * - `--mount-vers N`: ask rpcbind for MOUNT version N and make the MOUNT calls (NULL, MNT, UMNT) with version N
+ *   (default 3). A server without that version answers the MOUNT NULL with PROG_MISMATCH, and the client stops
+ *   there. A successful v1/v2 MNT returns an fhstatus (RFC 1094 §A.4.2: a 32-byte handle), used as it is.
+ * - `--bind ADDR`: send from this (loopback) address, e.g. 127.0.0.42, so that a capture filter can tell this
+ *   client's traffic from anything else on lo (default: the kernel's choice, 127.0.0.1).
+ * - `--json-failure`: when a step fails, still print one JSON line on stdout: `{"ok":false, transport, server,
+ *   export, mountVers, error, calls}` (the calls made so far, the failing one last), exit status 1 as before.
  */
 import { randomInt } from 'node:crypto';
 import * as dgram from 'node:dgram';
@@ -51,8 +60,11 @@ export const UDP_TRIES = 3;
 const MAX_RECORD = 1 << 20;
 const MACHINE_NAME = 'rpcsnoop-lab';
 
-/** A step that failed: the message is meant for the user as it is. */
-export class ClientError extends Error {}
+/** A step that failed: the message is meant for the user as it is. `calls`: the calls made until then (set by
+ *  runMountSequence). */
+export class ClientError extends Error {
+  calls?: StepRecord[];
+}
 
 // ------------------------------------------------------------------------------------------------ replies
 
@@ -69,6 +81,15 @@ class XdrReader {
     if (this.o + 4 > this.b.length) throw new ClientError(`${this.what}: reply too short (${this.b.length} bytes)`);
     const v = this.b.readUInt32BE(this.o);
     this.o += 4;
+    return v;
+  }
+
+  /** Fixed-length opaque of `n` bytes. */
+  fixed(n: number): Buffer {
+    const padded = n + ((4 - (n % 4)) % 4);
+    if (this.o + padded > this.b.length) throw new ClientError(`${this.what}: reply too short (${this.b.length} bytes)`);
+    const v = this.b.subarray(this.o, this.o + n);
+    this.o += padded;
     return v;
   }
 
@@ -173,7 +194,7 @@ class UdpChannel implements Channel {
     });
   }
 
-  static open(host: string, port: number): Promise<UdpChannel> {
+  static open(host: string, port: number, bind?: string): Promise<UdpChannel> {
     const sock = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
     const where = `udp ${host} port ${port}`;
     return new Promise((resolve, reject) => {
@@ -182,10 +203,14 @@ class UdpChannel implements Channel {
         reject(new ClientError(`${where}: ${errText(e)}`));
       };
       sock.once('error', onError);
-      sock.connect(port, host, () => {
-        sock.off('error', onError);
-        resolve(new UdpChannel(sock, where));
-      });
+      const connect = (): void => {
+        sock.connect(port, host, () => {
+          sock.off('error', onError);
+          resolve(new UdpChannel(sock, where));
+        });
+      };
+      if (bind !== undefined) sock.bind({ address: bind, port: 0 }, connect);
+      else connect();
     });
   }
 
@@ -252,10 +277,10 @@ class TcpChannel implements Channel {
     sock.on('close', () => this.fail(new ClientError(`${where}: the server closed the connection`)));
   }
 
-  static open(host: string, port: number): Promise<TcpChannel> {
+  static open(host: string, port: number, bind?: string): Promise<TcpChannel> {
     const where = `tcp ${host} port ${port}`;
     return new Promise((resolve, reject) => {
-      const sock = net.connect({ host, port });
+      const sock = bind !== undefined ? net.connect({ host, port, localAddress: bind }) : net.connect({ host, port });
       sock.setNoDelay(true);
       const timer = setTimeout(() => {
         sock.destroy();
@@ -381,14 +406,39 @@ export interface SequenceOptions {
   transport: Transport;
   server: string;
   exportPath: string;
+  /** MOUNT version asked from rpcbind and used for the MOUNT calls (default 3). */
+  mountVers?: number;
+  /** Local (source) address of every socket; default: the kernel's choice. */
+  bind?: string;
+}
+
+/** The failure line of `--json-failure`. */
+export interface SequenceFailure {
+  ok: false;
+  transport: Transport;
+  server: string;
+  export: string;
+  mountVers: number;
+  error: string;
+  calls: StepRecord[];
 }
 
 export async function runMountSequence(opts: SequenceOptions): Promise<SequenceResult> {
+  const calls: StepRecord[] = [];
+  try {
+    return await mountSequence(opts, calls);
+  } catch (e) {
+    if (e instanceof ClientError) e.calls = calls;
+    throw e;
+  }
+}
+
+async function mountSequence(opts: SequenceOptions, calls: StepRecord[]): Promise<SequenceResult> {
   const { transport, server, exportPath } = opts;
-  const open = (port: number): Promise<Channel> => (transport === 'udp' ? UdpChannel.open(server, port) : TcpChannel.open(server, port));
+  const mountVers = opts.mountVers ?? MOUNT_VERS;
+  const open = (port: number): Promise<Channel> => (transport === 'udp' ? UdpChannel.open(server, port, opts.bind) : TcpChannel.open(server, port, opts.bind));
   const proto = transport === 'udp' ? IPPROTO_UDP : IPPROTO_TCP;
   const unix: Auth = authUnix({ stamp: Math.floor(Date.now() / 1000), machine: MACHINE_NAME, uid: 0, gid: 0, gids: [] });
-  const calls: StepRecord[] = [];
   let xid = randomInt(1, 0x7fffffff);
   let stepNo = 0;
   const STEPS = 8;
@@ -417,11 +467,12 @@ export async function runMountSequence(opts: SequenceOptions): Promise<SequenceR
     let port = 0;
     await withChannel(PMAP_PORT, (ch) =>
       call(ch, `PORTMAP GETPORT ${name}`, PMAP_PROG, PMAP_VERS, PMAPPROC_GETPORT, AUTH_NONE,
-        new XdrWriter().u32(prog).u32(prog === MOUNT_PROG ? MOUNT_VERS : NFS_VERS).u32(proto).u32(0).bytes(),
+        new XdrWriter().u32(prog).u32(prog === MOUNT_PROG ? mountVers : NFS_VERS).u32(proto).u32(0).bytes(),
         (r) => {
           port = r.u32();
           if (port === 0 || port > 65535) {
-            throw new ClientError(`${transport} PORTMAP GETPORT ${name}: program ${prog} v3 is not registered for ${transport} (port ${port})`);
+            const v = prog === MOUNT_PROG ? mountVers : NFS_VERS;
+            throw new ClientError(`${transport} PORTMAP GETPORT ${name}: program ${prog} v${v} is not registered for ${transport} (port ${port})`);
           }
           return `port ${port}`;
         }),
@@ -440,10 +491,15 @@ export async function runMountSequence(opts: SequenceOptions): Promise<SequenceR
   try {
     let fh: Buffer = Buffer.alloc(0);
     const authFlavors: number[] = [];
-    await call(mnt, 'MOUNT NULL', MOUNT_PROG, MOUNT_VERS, MOUNTPROC3_NULL, unix, new Uint8Array(0), () => 'ok');
-    await call(mnt, `MOUNT MNT ${exportPath}`, MOUNT_PROG, MOUNT_VERS, MOUNTPROC3_MNT, unix, dirpath, (r) => {
+    await call(mnt, 'MOUNT NULL', MOUNT_PROG, mountVers, MOUNTPROC3_NULL, unix, new Uint8Array(0), () => 'ok');
+    await call(mnt, `MOUNT MNT ${exportPath}`, MOUNT_PROG, mountVers, MOUNTPROC3_MNT, unix, dirpath, (r) => {
       const st = r.u32();
       if (st !== 0) throw new ClientError(`${transport} MOUNT MNT ${exportPath}: ${statName(MNT3_STAT, st)}`);
+      if (mountVers < 3) {
+        // RFC 1094 §A.4.2 fhstatus: a fixed 32-byte handle, no auth flavors
+        fh = Buffer.from(r.fixed(32));
+        return `OK fh ${fh.length} bytes ${fh.toString('hex')}`;
+      }
       fh = Buffer.from(r.opaque(64));
       const n = r.u32();
       if (n > 64) throw new ClientError(`${transport} MOUNT MNT: ${n} auth flavors in reply`);
@@ -457,7 +513,7 @@ export async function runMountSequence(opts: SequenceOptions): Promise<SequenceR
       await call(nfs, 'NFS FSINFO', NFS_PROG, NFS_VERS, NFSPROC3_FSINFO, unix, fhArg, nfsStatus('NFS FSINFO'));
       await call(nfs, 'NFS GETATTR', NFS_PROG, NFS_VERS, NFSPROC3_GETATTR, unix, fhArg, nfsStatus('NFS GETATTR'));
     });
-    await call(mnt, `MOUNT UMNT ${exportPath}`, MOUNT_PROG, MOUNT_VERS, MOUNTPROC3_UMNT, unix, dirpath, () => 'ok');
+    await call(mnt, `MOUNT UMNT ${exportPath}`, MOUNT_PROG, mountVers, MOUNTPROC3_UMNT, unix, dirpath, () => 'ok');
     return { transport, server, export: exportPath, mountPort, nfsPort, fh: fh.toString('hex'), authFlavors, calls };
   } finally {
     await mnt.close();
@@ -466,7 +522,7 @@ export async function runMountSequence(opts: SequenceOptions): Promise<SequenceR
 
 // ------------------------------------------------------------------------------------------------ command line
 
-const USAGE = 'usage: node dist/test/lab/mount-client.js --transport udp|tcp [--server 127.0.0.1] --export /path';
+const USAGE = 'usage: node dist/test/lab/mount-client.js --transport udp|tcp [--server 127.0.0.1] --export /path [--mount-vers N] [--bind ADDR] [--json-failure]';
 
 /** 127.0.0.0/8 or ::1 (also as ::ffff:127.x.y.z): the only places this client may talk to. */
 export function isLoopback(addr: string): boolean {
@@ -486,11 +542,19 @@ function usageError(msg: string): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let values: { transport?: string; server?: string; export?: string; help?: boolean };
+  let values: { transport?: string; server?: string; export?: string; 'mount-vers'?: string; bind?: string; 'json-failure'?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { transport: { type: 'string' }, server: { type: 'string' }, export: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        transport: { type: 'string' },
+        server: { type: 'string' },
+        export: { type: 'string' },
+        'mount-vers': { type: 'string' },
+        bind: { type: 'string' },
+        'json-failure': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -508,16 +572,25 @@ export async function main(argv: string[]): Promise<number> {
   const exportPath = values.export;
   if (!exportPath || !exportPath.startsWith('/')) return usageError('--export must be an absolute path');
   if (Buffer.byteLength(exportPath) > 1024) return usageError('--export is longer than MNTPATHLEN (1024 bytes)');
+  const mv = values['mount-vers'] ?? String(MOUNT_VERS);
+  if (!/^\d{1,9}$/.test(mv)) return usageError(`--mount-vers must be a version number (got ${mv})`);
+  const mountVers = Number(mv);
+  const bind = values.bind;
+  if (bind !== undefined && !isLoopback(bind)) return usageError(`--bind ${bind}: this lab client uses loopback addresses only (127.0.0.0/8, ::1)`);
 
   const t0 = performance.now();
   try {
-    const result = await runMountSequence({ transport, server, exportPath });
+    const result = await runMountSequence({ transport, server, exportPath, mountVers, bind });
     log(`${transport}: all steps succeeded in ${(performance.now() - t0).toFixed(1)} ms`);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
   } catch (e) {
     if (e instanceof ClientError) {
       log(`error: ${e.message}`);
+      if (values['json-failure']) {
+        const failure: SequenceFailure = { ok: false, transport, server, export: exportPath, mountVers, error: e.message, calls: e.calls ?? [] };
+        process.stdout.write(`${JSON.stringify(failure)}\n`);
+      }
       return 1;
     }
     throw e;
