@@ -9,6 +9,7 @@
  * libpcap itself; rpcsnoop notices from the IP length (the frame is marked truncated, its original length restored)
  * and the TCP reassembly reports the lost bytes.
  */
+import { existsSync } from 'node:fs';
 import { LiveClock } from './live-clock';
 import type { PacketSource, RawFrame } from './raw-frame';
 
@@ -107,6 +108,18 @@ export function classifyOpenError(device: string, message: string, devices: () =
   return new LiveCaptureError('other', `${device}: ${m}`);
 }
 
+/** False only when libpcap surely has no such device: not in its list, and (Linux) no network interface of that
+ *  name. Pseudo-devices with a parameter (nflog:5) are left to libpcap. */
+function deviceMayExist(capModule: CapModule, device: string): boolean {
+  if (device.includes(':') || device.includes('/')) return true;
+  try {
+    if (capModule.Cap.deviceList().some((d) => d.name === device)) return true;
+  } catch {
+    return true; // cannot list: let libpcap decide
+  }
+  return process.platform !== 'linux' || existsSync(`/sys/class/net/${device}`);
+}
+
 /** The frame's length on the wire when the copy was cut: from the IPv4/IPv6 length after a known link header. */
 function wireLength(b: Uint8Array, linkType: number, fallback: number): number {
   const off = linkType === 1 ? 14 : linkType === 113 ? 16 : linkType === 276 ? 20 : linkType === 0 ? 4 : linkType === 101 ? 0 : -1;
@@ -137,6 +150,11 @@ export class LiveCapture implements PacketSource {
   ) {
     this.cap = new capModule.Cap();
     this.buffer = Buffer.alloc(Math.min(Math.max(opts.snaplen, 64), 65535));
+    // cap's open() writes a line of its own on stderr ("Warning: SIOCGIFADDR: nosuchif0: No such device - This may
+    // not actually work") before libpcap fails on a device that does not exist: report that case without calling it
+    if (!deviceMayExist(capModule, opts.device)) {
+      throw classifyOpenError(opts.device, 'No such device exists', () => capModule.Cap.deviceList().map((d) => d.name));
+    }
     let link: string;
     try {
       link = this.cap.open(opts.device, opts.filter, opts.bufferSize, this.buffer);
