@@ -3,6 +3,7 @@
  * program status), the handle a call is about, addresses, and number formatting. Pure functions, no state.
  */
 import type { Timestamp } from '../capture/raw-frame';
+import { isOkStatus } from '../programs/status-ok';
 import { FileHandle } from '../programs/file-handle';
 import { acceptStatName, authStatName, rejectStatName, type RpcReply } from '../rpc/message';
 import type { RpcEvent } from '../rpc/rpc-event';
@@ -53,7 +54,7 @@ export function replyOutcome(ev: RpcEvent): ReplyOutcome {
 
 /** A program status that means success (`MNT3_OK`, `NFS3_OK`, any `*_OK`); null (no status) counts as success. */
 export function statusOk(status: string | null): boolean {
-  return status === null || /(^|_)OK$/.test(status);
+  return status === null || isOkStatus(status);
 }
 
 /** The reply's outcome in a few words: `PROG_MISMATCH (server has v1-v3)`, `AUTH_ERROR (AUTH_TOOWEAK)`,

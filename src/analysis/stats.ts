@@ -31,6 +31,7 @@
  * throughput over it.
  */
 import { formatEpoch, tsDiffSeconds, type Timestamp } from '../capture/raw-frame';
+import { isOkStatus } from '../programs/status-ok';
 import { acceptStatName, authStatName, rejectStatName } from '../rpc/message';
 import type { Transaction } from '../rpc/pairing';
 import type { RpcEvent } from '../rpc/rpc-event';
@@ -165,10 +166,7 @@ export const NFS_PROGRAM_NUMBER = 100003;
 const NFS_READ = 6;
 const NFS_WRITE = 7;
 
-/** A program status name that means success: `OK`, `NFS3_OK`, `MNT3_OK`, ... */
-export function isOkStatus(status: string): boolean {
-  return status === 'OK' || status.endsWith('_OK');
-}
+export { isOkStatus };
 
 /** The RPC-level error of a reply (null for MSG_ACCEPTED/SUCCESS). */
 export function rpcErrorName(ev: RpcEvent): string | null {

@@ -33,6 +33,7 @@
  * has no status of its own).
  */
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { isOkStatus } from '../programs/status-ok';
 import { FileHandle } from '../programs/file-handle';
 import { acceptStatName, authStatName, rejectStatName } from '../rpc/message';
 import type { PairingFlag } from '../rpc/pairing';
@@ -105,10 +106,6 @@ function namesIn(v: unknown, out: string[], depth = 0): void {
 }
 
 // ------------------------------------------------------------------------------------------- status and error
-
-function isOkStatus(s: string): boolean {
-  return /(^|_)OK$/.test(s);
-}
 
 /** Every name `status` answers to on a reply, uppercase (see the header). */
 export function statusNames(ev: RpcEvent): string[] {

@@ -5,13 +5,10 @@
  * file handles become {fh, fhHash, path?}. Everything else is copied as is.
  */
 import { FileHandle } from '../programs/file-handle';
+import { hexLower } from './hex';
 
 const MAX_INLINE_BYTES = 64;
 const HEAD_BYTES = 32;
-
-function hexOf(v: Uint8Array): string {
-  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
-}
 
 export function toJsonValue(v: unknown, path: (h: FileHandle) => string | null, depth = 0): unknown {
   if (depth > 64) return null; // decoders never nest this deep; a guard, not a feature
@@ -24,8 +21,8 @@ export function toJsonValue(v: unknown, path: (h: FileHandle) => string | null, 
     return o;
   }
   if (v instanceof Uint8Array) {
-    if (v.length <= MAX_INLINE_BYTES) return hexOf(v);
-    return { length: v.length, head: hexOf(v.subarray(0, HEAD_BYTES)) };
+    if (v.length <= MAX_INLINE_BYTES) return hexLower(v);
+    return { length: v.length, head: hexLower(v.subarray(0, HEAD_BYTES)) };
   }
   if (Array.isArray(v)) return v.map((x) => toJsonValue(x, path, depth + 1));
   const out: Record<string, unknown> = {};

@@ -17,6 +17,7 @@ import type { RawFrame } from '../capture/raw-frame';
 import { readU16, readU32 } from '../net/bytes';
 import { formatIpv4, formatIpv6 } from '../net/ip-address';
 import { IPPROTO_TCP, IPPROTO_UDP, newIpLayer, type IpLayer } from '../net/ip-layer';
+import { hexUpper } from './hex';
 import { decodeIpv4 } from '../net/ipv4';
 import { decodeIpv6 } from '../net/ipv6';
 import { decodeLink } from '../net/link-layer';
@@ -311,9 +312,7 @@ export function hex2(n: number): string {
 }
 
 /** Uppercase hex without separators, as snoop's tohex() writes opaque data. */
-export function hexOf(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex').toUpperCase();
-}
+export const hexOf = hexUpper;
 
 function ipv4Lines(d: FrameLayers, lines: string[]): void {
   const b = d.frame.bytes;

@@ -19,6 +19,7 @@ import type { RpcReply } from '../rpc/message';
 import type { RpcEvent } from '../rpc/rpc-event';
 import { line, type DetailNode } from './detail';
 import { acceptStatusWord, authWhyText, snoopProgramName } from './rpc-line';
+import { hexUpper } from './hex';
 
 export const RPC_PREFIX = 'RPC:  ';
 export const RPC_TITLE = 'SUN RPC Header';
@@ -61,10 +62,6 @@ export function authUnixTime(stamp: number): string {
 /** snoop's showxdr_string(): detail strings are cut at 60 characters, followed by `...`. */
 export function detailString(s: string): string {
   return s.length >= 60 ? s.slice(0, 60) + '...' : s;
-}
-
-function hexUpper(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex').toUpperCase();
 }
 
 function hexWord(n: number): string {

@@ -3,6 +3,8 @@
  * their hex, and snoop's short hash. Ownership: `bytes` is a view into the record; FileHandle never copies it, so
  * learned-name tables key on `hex`, not on the view.
  */
+import { hexLower } from '../format/hex';
+
 export class FileHandle {
   private hexCache: string | null = null;
 
@@ -10,7 +12,7 @@ export class FileHandle {
 
   /** Lowercase hex of the handle bytes (JSON, name tables). */
   get hex(): string {
-    this.hexCache ??= Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).toString('hex');
+    this.hexCache ??= hexLower(this.bytes);
     return this.hexCache;
   }
 

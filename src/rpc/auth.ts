@@ -3,6 +3,7 @@
  * AUTH_NONE, AUTH_SYS/AUTH_UNIX (RFC 5531 Appendix A), AUTH_SHORT (opaque shorthand), AUTH_DH/AUTH_DES
  * (RFC 2695 §3) and RPCSEC_GSS (RFC 2203 §5). Any other flavor is kept as flavor + length + raw body.
  */
+import { hexLower } from '../format/hex';
 import { XdrReader } from './xdr';
 
 export const AUTH_NONE = 0;
@@ -83,9 +84,8 @@ const GSS_SERVICES: Record<number, string> = { 1: 'none', 2: 'integrity', 3: 'pr
 /** RFC 5531: opaque_auth body is at most 400 bytes. */
 export const MAX_AUTH_BODY = 400;
 
-export function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-}
+/** Lowercase hex of an auth body field (GSS handle, DES key). */
+export const hex = hexLower;
 
 /** Reads one opaque_auth. `isCredential` and `isCall` choose how AUTH_DES bodies are read. */
 export function readOpaqueAuth(r: XdrReader, isCredential: boolean, isCall: boolean): OpaqueAuth {

@@ -15,6 +15,7 @@
  *  - detail strings (names, paths) are printed whole, not cut at 60 characters (§4), as the MOUNT lines are.
  *  - `File handle = [711F]` is followed by the learned path when there is one (always, unlike summary lines).
  */
+import { hexUpper } from '../../format/hex';
 import { line, type DetailNode } from '../../format/detail';
 import type { FormatContext } from '../../rpc/registry';
 import type { FileHandle } from '../file-handle';
@@ -27,9 +28,7 @@ export function blank(): DetailNode {
 }
 
 /** Opaque data as snoop's getxdr_hex: uppercase, no separators. */
-export function hexUpper(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex').toUpperCase();
-}
+export { hexUpper };
 
 /** `Status = 0 (OK)`, `Status = 2 (No such file or directory)`. */
 export function statusNode(status: string, children?: DetailNode[]): DetailNode {
