@@ -25,7 +25,8 @@ export async function runLive(opts: CliOptions, filter: Filter | null = null): P
   let capture: LiveCapture;
   let writer: PcapWriter | null = null;
   try {
-    capture = new LiveCapture(loadCap(), { ...DEFAULT_LIVE, device: opts.iface as string, filter: opts.filter, snaplen: opts.snaplen });
+    const bufferSize = opts.bufferKiB !== null ? opts.bufferKiB * 1024 : DEFAULT_LIVE.bufferSize;
+    capture = new LiveCapture(loadCap(), { ...DEFAULT_LIVE, device: opts.iface as string, filter: opts.filter, snaplen: opts.snaplen, bufferSize });
   } catch (e) {
     if (e instanceof LiveCaptureError) {
       process.stderr.write(`rpcsnoop: ${e.message}\n`);

@@ -18,6 +18,8 @@ export interface CliOptions {
   filter: string;
   /** -s: bytes kept per frame (live). */
   snaplen: number;
+  /** -B: libpcap's kernel buffer in KiB (tcpdump's unit), or null for the default. */
+  bufferKiB: number | null;
   /** --duration: stop a live capture after this many seconds. */
   duration: number | null;
   /** -w: save live frames to this pcap file. */
@@ -63,6 +65,8 @@ Input:
   -i IFACE                capture live on IFACE ("any" for all) through libpcap
   -f FILTER               libpcap capture filter for -i (e.g. 'port 2049 or port 111')
   -s SNAPLEN              bytes kept of each live frame (default and maximum 65535)
+  -B KIB                  libpcap's kernel buffer in KiB (default 32768); a larger one
+                          rides out longer bursts (each frame takes a ~64 KiB slot)
   -w FILE                 also save the live frames to FILE (nanosecond pcap)
   --duration SEC          stop a live capture after SEC seconds
   -Z USER                 after opening the interface, run as USER (default: nobody when
@@ -146,6 +150,7 @@ export function parseOptions(argv: string[]): CliOptions {
         interface: { type: 'string', short: 'i' },
         filter: { type: 'string', short: 'f' },
         snaplen: { type: 'string', short: 's' },
+        buffer: { type: 'string', short: 'B' },
         duration: { type: 'string' },
         write: { type: 'string', short: 'w' },
         'list-interfaces': { type: 'boolean', short: 'D' },
@@ -187,6 +192,7 @@ export function parseOptions(argv: string[]): CliOptions {
     iface: v.interface ?? null,
     filter: v.filter ?? '',
     snaplen: positiveInt('-s', v.snaplen, 64) ?? 65535,
+    bufferKiB: positiveInt('-B', v.buffer, 1024),
     duration: v.duration !== undefined ? positiveNumber('--duration', v.duration) : null,
     writeFile: v.write ?? null,
     listInterfaces: v['list-interfaces'] ?? false,
@@ -210,8 +216,8 @@ export function parseOptions(argv: string[]): CliOptions {
   if ([opts.json, opts.layers, opts.verbose].filter(Boolean).length > 1) throw new UsageError('choose one of --json, -V and -v');
   if (opts.reports.length > 0 && (opts.layers || opts.verbose || opts.all)) throw new UsageError('--stats, --services, --explain and --findings print reports: they do not combine with -V, -v or -a');
   if (opts.readFile !== null && opts.iface !== null) throw new UsageError('give either -r FILE or -i IFACE, not both');
-  if (opts.iface === null && (opts.writeFile !== null || opts.duration !== null || opts.filter !== '' || v.snaplen !== undefined || opts.user !== null)) {
-    throw new UsageError('-w, -f, -s, -Z and --duration apply to live capture: add -i IFACE');
+  if (opts.iface === null && (opts.writeFile !== null || opts.duration !== null || opts.filter !== '' || v.snaplen !== undefined || opts.bufferKiB !== null || opts.user !== null)) {
+    throw new UsageError('-w, -f, -s, -B, -Z and --duration apply to live capture: add -i IFACE');
   }
   if (opts.snaplen > 65535) throw new UsageError('-s: at most 65535 (the snaplen libpcap is opened with)');
   if (!opts.help && !opts.version && !opts.listInterfaces && opts.readFile === null && opts.iface === null) {
