@@ -30,3 +30,6 @@ export type { FormatContext } from './rpc/registry';
 export { FhNames } from './programs/fh-names';
 export { LearnedPorts } from './programs/learned-ports';
 export { FileHandle } from './programs/file-handle';
+export { compileFilter, type Filter, type FilterContext, type FilterOptions } from './filter/evaluate';
+export { FilterSyntaxError, formatFilterError } from './filter/parser';
+export { isErrorReply, statusNames } from './filter/fields';
