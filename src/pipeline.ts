@@ -47,8 +47,6 @@ export const DEFAULT_PIPELINE: PipelineOptions = {
 export interface PipelineCounters {
   frames: number;
   messages: number;
-  calls: number;
-  replies: number;
   /** Anomalies by name, over every stage. */
   anomalies: Partial<Record<Anomaly, number>>;
 }
@@ -64,7 +62,7 @@ export function defaultRegistry(): Registry {
 }
 
 export class Pipeline {
-  readonly counters: PipelineCounters = { frames: 0, messages: 0, calls: 0, replies: 0, anomalies: {} };
+  readonly counters: PipelineCounters = { frames: 0, messages: 0, anomalies: {} };
   readonly pairing: PairingTable;
   private readonly decoder: PacketDecoder;
   private readonly tcp: TcpReassembler;
@@ -190,10 +188,8 @@ export class Pipeline {
     };
     let pairing: { tx: Transaction | null; flags: PairingFlag[]; retransmitOf?: number | null };
     if (msg.type === 'call') {
-      this.counters.calls++;
       pairing = this.pairing.call(conv, msg.xid, msg.prog, msg.vers, msg.proc, rec.frameNo, rec.ts);
     } else {
-      this.counters.replies++;
       pairing = this.pairing.reply(conv, msg.xid, rec.frameNo, rec.ts);
     }
     const tx = pairing.tx;

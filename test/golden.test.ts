@@ -7,13 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GOLDEN_DIR, GOLDEN_KINDS, renderGolden, type GoldenKind } from './golden/golden-render';
+import { GOLDEN_DIR, GOLDEN_KINDS, goldenName, renderGolden, type GoldenKind } from './golden/golden-render';
 import { fixtureCaptures } from './helpers/fixtures';
 
 for (const name of fixtureCaptures()) {
   for (const kind of Object.keys(GOLDEN_KINDS) as GoldenKind[]) {
     test(`golden ${kind}: ${name}`, () => {
-      const file = join(GOLDEN_DIR, `${name}.${kind}`);
+      const file = join(GOLDEN_DIR, `${goldenName(name)}.${kind}`);
       assert.ok(existsSync(file), `missing ${file}: run npm run golden`);
       const want = readFileSync(file, 'utf8');
       const got = renderGolden(name, kind);

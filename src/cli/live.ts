@@ -35,7 +35,8 @@ export async function runLive(opts: CliOptions, filter: Filter | null = null): P
     throw e;
   }
   try {
-    if (opts.writeFile !== null) writer = new PcapWriter(opts.writeFile, capture.linkType, opts.snaplen);
+    if (opts.writeFile !== null) // batched; flushed whenever the capture is caught up and at the end, so records are always written whole
+    writer = new PcapWriter(opts.writeFile, capture.linkType, opts.snaplen, 64 * 1024);
     dropPrivileges(opts.user);
   } catch (e) {
     capture.stop();

@@ -5,8 +5,9 @@
  */
 import type { ProcedureDef, ProgramDef } from '../rpc/registry';
 
-function names(list: string): ReadonlyArray<ProcedureDef> {
-  return list.split(/\s+/).map((name) => ({ name }));
+/** A version's procedures named only, from a space-separated list in procedure-number order. */
+export function names(list: string): ReadonlyArray<ProcedureDef> {
+  return Object.freeze(list.split(/\s+/).map((name) => Object.freeze({ name })));
 }
 
 const NLM_V1 = names(

@@ -16,6 +16,18 @@ export const GOLDEN_KINDS = {
 
 export type GoldenKind = keyof typeof GOLDEN_KINDS;
 
+/** Captures of the same traffic in another format whose output must equal another capture's golden files
+ *  exactly: the big-endian nanosecond pcap and the nanosecond pcapng (if_tsresol 9) of nfs3_browse_lo. One set of
+ *  files, and the test proves the two readers decode the same frames. */
+export const GOLDEN_SAME_AS: Readonly<Record<string, string>> = {
+  'nfs3_browse_lo_nsec_bigendian.pcap': 'nfs3_browse_lo_nsec.pcapng',
+};
+
+/** The capture whose golden files hold `name`'s expected output. */
+export function goldenName(name: string): string {
+  return GOLDEN_SAME_AS[name] ?? name;
+}
+
 /** rpcsnoop's output for a capture. Times are relative (-t r) and -v's wall clock is pinned to UTC, so the
  *  files do not depend on where the tests run. */
 export function renderGolden(name: string, kind: GoldenKind): string {

@@ -6,10 +6,11 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixtureCaptures } from '../helpers/fixtures';
-import { GOLDEN_DIR, GOLDEN_KINDS, renderGolden, type GoldenKind } from './golden-render';
+import { GOLDEN_DIR, GOLDEN_KINDS, GOLDEN_SAME_AS, renderGolden, type GoldenKind } from './golden-render';
 
 mkdirSync(GOLDEN_DIR, { recursive: true });
-for (const name of fixtureCaptures()) {
+// captures held to another capture's files (GOLDEN_SAME_AS) get none of their own
+for (const name of fixtureCaptures().filter((n) => !(n in GOLDEN_SAME_AS))) {
   for (const kind of Object.keys(GOLDEN_KINDS) as GoldenKind[]) {
     writeFileSync(join(GOLDEN_DIR, `${name}.${kind}`), renderGolden(name, kind));
   }

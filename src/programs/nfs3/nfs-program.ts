@@ -5,15 +5,12 @@
  */
 import type { ProcedureDef, ProgramDef } from '../../rpc/registry';
 import { nfs3CallDetail, nfs3ReplyDetail } from './detail';
+import { names } from '../procedure-names';
 import { withPartialResults } from './partial-result';
 import { NFS3_PROCEDURES } from './procs';
 import { nfs3CallSummary, nfs3ReplySummary } from './summary';
 
 export const NFS_PROG = 100003;
-
-function names(list: string): ReadonlyArray<ProcedureDef> {
-  return Object.freeze(list.split(/\s+/).map((name) => Object.freeze({ name })));
-}
 
 /** RFC 1094 section 2.2: the 18 NFSv2 procedures (ROOT and WRITECACHE are obsolete but numbered). */
 const NFS_V2 = names('NULL GETATTR SETATTR ROOT LOOKUP READLINK READ WRITECACHE WRITE CREATE REMOVE RENAME LINK SYMLINK MKDIR RMDIR READDIR STATFS');
