@@ -53,6 +53,19 @@ const SLICE_MS = 2;
  *  and on lo each packet is seen twice), so 32 MiB is about 256 packets of slack: raise it with -B for bursts. */
 export const DEFAULT_LIVE: Omit<LiveOptions, 'device'> = { filter: '', snaplen: 65535, bufferSize: 32 << 20, maxQueue: 200_000 };
 
+
+/**
+ * cap's open() can fail after pcap_create() (pcap_activate without permission, a filter libpcap rejects) and then
+ * leaves its native handle half made: the C++ destructor, run when the object is garbage-collected, calls
+ * uv_poll_stop() on a poll handle that was never initialised and aborts the process (seen in CI as
+ * "uv_poll_stop: Assertion `!uv__is_closing(handle)' failed" after our one-line error). Keeping the object reachable
+ * until the process exits means that destructor never runs; the leak is one libpcap handle in a process that is
+ * about to report the error and leave.
+ */
+function keepFailedHandle(handle: CapHandle): void {
+  process.once('exit', () => void handle);
+}
+
 /** What went wrong opening a device, for a one-line message. */
 export class LiveCaptureError extends Error {
   constructor(
@@ -164,6 +177,7 @@ export class LiveCapture implements PacketSource {
     try {
       link = this.cap.open(opts.device, opts.filter, opts.bufferSize, this.buffer);
     } catch (e) {
+      keepFailedHandle(this.cap);
       throw classifyOpenError(opts.device, (e as Error).message, () => capModule.Cap.deviceList().map((d) => d.name));
     }
     this.linkType = linkTypeOf(link);
