@@ -37,6 +37,8 @@ export interface TxRow {
   readonly ts: Timestamp;
   /** Set once a reply of the row is an error (isErrorReply: RPC-level failure or program status not OK). */
   error: boolean;
+  /** Increases whenever a message is added to the row (views cache what they drew of it by id and rev). */
+  rev: number;
 }
 
 export interface StoreCounters {
@@ -96,6 +98,10 @@ export class TransactionStore {
   /** Transactions pending when last seen, to notice when they become unanswered (bounded by the pipeline's
    *  pairing table: entries leave when answered or unanswered). */
   private readonly pending = new Map<number, Transaction>();
+  /** Rows created or changed since the last takeChanged(), each once (bounded: see takeChanged). */
+  private changed: TxRow[] = [];
+  private changedSet = new Set<number>();
+  private changedOverflow = false;
 
   constructor(opts: Partial<StoreOptions> = {}) {
     this.opts = { ...DEFAULT_STORE, ...opts };
@@ -145,7 +151,7 @@ export class TransactionStore {
     this._version++;
     if (!isRpcEvent(ev)) {
       this.noteFrame(ev.frame.frameNo, ev.frame.ts);
-      this.add({ id: this.nextId++, kind: 'frame', txId: null, calls: [], replies: [], other: ev, ts: ev.frame.ts, error: false });
+      this.add({ id: this.nextId++, kind: 'frame', txId: null, calls: [], replies: [], other: ev, ts: ev.frame.ts, error: false, rev: 0 });
       return;
     }
     const rec = ev.record;
@@ -156,10 +162,11 @@ export class TransactionStore {
       this.counters.calls++;
       let row = tx ? this.byTx.get(tx.id) : undefined;
       if (!row) {
-        row = { id: this.nextId++, kind: 'transaction', txId: tx?.id ?? null, calls: [], replies: [], other: null, ts: rec.ts, error: false };
+        row = { id: this.nextId++, kind: 'transaction', txId: tx?.id ?? null, calls: [], replies: [], other: null, ts: rec.ts, error: false, rev: 0 };
         this.add(row);
       }
       row.calls.push(ev);
+      this.touch(row);
       if (tx && row.calls.length === 1) {
         if (tx.state === 'pending') this.pending.set(tx.id, tx);
         else if (tx.state === 'unanswered') this.counters.unanswered++;
@@ -177,14 +184,42 @@ export class TransactionStore {
       this.counters.orphans++;
     }
     if (!row) {
-      row = { id: this.nextId++, kind: tx ? 'transaction' : 'orphan', txId: tx?.id ?? null, calls: [], replies: [], other: null, ts: rec.ts, error: false };
+      row = { id: this.nextId++, kind: tx ? 'transaction' : 'orphan', txId: tx?.id ?? null, calls: [], replies: [], other: null, ts: rec.ts, error: false, rev: 0 };
       this.add(row);
     }
     row.replies.push(ev);
+    this.touch(row);
     if (!row.error && isErrorReply(ev)) {
       row.error = true;
       this.counters.errors++;
     }
+  }
+
+  /**
+   * The rows created or changed since the last call, oldest change first, each once; `null` when more rows changed
+   * than the store holds since the last call (nobody took them): the caller must then re-read every row. Rows in the
+   * list may have been evicted since (check indexOfId).
+   */
+  takeChanged(): TxRow[] | null {
+    const out = this.changedOverflow ? null : this.changed;
+    this.changed = [];
+    this.changedSet.clear();
+    this.changedOverflow = false;
+    return out;
+  }
+
+  /** Notes that a row was created or changed (a message added, or its call declared unanswered). */
+  private touch(row: TxRow): void {
+    row.rev++;
+    if (this.changedOverflow || this.changedSet.has(row.id)) return;
+    if (this.changed.length >= this.opts.maxRows) {
+      this.changedOverflow = true;
+      this.changed = [];
+      this.changedSet.clear();
+      return;
+    }
+    this.changed.push(row);
+    this.changedSet.add(row.id);
   }
 
   /** Re-reads pending transactions (live: the pipeline declares calls unanswered later, without an event). True
@@ -197,6 +232,8 @@ export class TransactionStore {
       if (tx.state === 'unanswered') {
         this.counters.unanswered++;
         changed = true;
+        const row = this.byTx.get(id);
+        if (row) this.touch(row);
       }
     }
     if (changed) this._version++;
@@ -210,6 +247,7 @@ export class TransactionStore {
 
   private add(row: TxRow): void {
     this.list.push(row);
+    this.touch(row);
     if (row.txId !== null) this.byTx.set(row.txId, row);
     while (this.size > this.opts.maxRows) this.evictOldest();
   }

@@ -571,21 +571,23 @@ export interface StatusContext {
   mode: RunMode;
 }
 
-/** `file.pcap | frames 61 | messages 32 | pairs 16 | unanswered 0 | errors 1 | filter: … (3 shown) | done`. */
+/** `done | filter: … (3 shown) | file.pcap | frames 61 | messages 32 | pairs 16 | unanswered 0 | errors 1`: what
+ *  changes most and matters most first, as a narrow terminal cuts the end. */
 export function statusBar(store: TransactionStore, ctx: StatusContext): string {
   const c = store.counters;
-  const parts = [
+  // the mode first: a narrow terminal cuts the line's end
+  const parts: string[] = [ctx.mode];
+  if (ctx.filter) parts.push(`filter: ${escapeControls(ctx.filter)}${ctx.shown !== undefined ? ` (${ctx.shown} shown)` : ''}`);
+  parts.push(
     escapeControls(ctx.source),
     `frames ${ctx.frames ?? c.frames}`,
     `messages ${c.messages}`,
     `pairs ${c.pairs}`,
     `unanswered ${c.unanswered}`,
     `errors ${c.errors}`,
-  ];
+  );
   if (c.orphans > 0) parts.push(`orphans ${c.orphans}`);
   if (c.evicted > 0) parts.push(`evicted ${c.evicted} (kept ${store.size})`);
-  if (ctx.filter) parts.push(`filter: ${escapeControls(ctx.filter)}${ctx.shown !== undefined ? ` (${ctx.shown} shown)` : ''}`);
-  parts.push(ctx.mode);
   return parts.join(' | ');
 }
 

@@ -12,6 +12,7 @@ import { listInterfaces, runLive } from './live';
 import { parseOptions, UsageError, USAGE, type CliOptions } from './options';
 import { Progress } from './progress';
 import { setupRun } from './run-setup';
+import { runTuiCommand } from './tui-launch';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
@@ -48,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
+  if (opts.tui) return runTuiCommand(opts);
   if (opts.iface !== null) return runLive(opts, filter);
   return readCapture(opts, filter);
 }

@@ -49,6 +49,10 @@ export interface CliOptions {
   maxRecordSize: number;
   hold: boolean;
   progress: boolean;
+  /** --tui: the terminal UI instead of printed lines. */
+  tui: boolean;
+  /** --rows: rows the TUI keeps (the oldest are evicted beyond). */
+  rows: number;
 }
 
 export const USAGE = `Usage: rpcsnoop -r FILE [options]
@@ -87,6 +91,12 @@ Output (one line per RPC message by default, snoop style):
                           path name uid gid machine anomaly; flags retransmit duplicate
                           orphan unanswered xid_reuse late evicted truncated;
                           operators == != < <= > >= contains ~ and or not ( )
+Terminal UI:
+  --tui                   browse the transactions in a terminal UI (with -r or -i): list,
+                          detail tree, hex; filter (f), search (/), statistics (s), a
+                          ladder of a client's conversation (l); ? lists the keys
+  --rows N                transactions the TUI keeps; the oldest leave beyond (default
+                          100000)
 Analysis (printed at the end instead of per-message lines; with --json one JSON object
 each; -Y selects what they count):
   --stats                 per program/version/procedure: calls, replies, errors by status,
@@ -171,6 +181,8 @@ export function parseOptions(argv: string[]): CliOptions {
         time: { type: 'string', short: 't' },
         'no-hold': { type: 'boolean' },
         'no-progress': { type: 'boolean' },
+        tui: { type: 'boolean' },
+        rows: { type: 'string' },
         'max-transactions': { type: 'string' },
         'reply-timeout': { type: 'string' },
         'max-record-size': { type: 'string' },
@@ -212,6 +224,8 @@ export function parseOptions(argv: string[]): CliOptions {
     maxRecordSize: positiveInt('--max-record-size', v['max-record-size'], 64) ?? 16 << 20,
     hold: !(v['no-hold'] ?? false),
     progress: !(v['no-progress'] ?? false),
+    tui: v.tui ?? false,
+    rows: positiveInt('--rows', v.rows) ?? 100_000,
   };
   if ([opts.json, opts.layers, opts.verbose].filter(Boolean).length > 1) throw new UsageError('choose one of --json, -V and -v');
   if (opts.reports.length > 0 && (opts.layers || opts.verbose || opts.all)) throw new UsageError('--stats, --services, --explain and --findings print reports: they do not combine with -V, -v or -a');
@@ -219,6 +233,11 @@ export function parseOptions(argv: string[]): CliOptions {
   if (opts.iface === null && (opts.writeFile !== null || opts.duration !== null || opts.filter !== '' || v.snaplen !== undefined || opts.bufferKiB !== null || opts.user !== null)) {
     throw new UsageError('-w, -f, -s, -B, -Z and --duration apply to live capture: add -i IFACE');
   }
+  if (opts.tui && (opts.json || opts.layers || opts.verbose || opts.reports.length > 0)) {
+    throw new UsageError('--tui shows everything in the terminal: it does not combine with --json, -V, -v or the reports');
+  }
+  if (opts.tui && opts.readFile === '-') throw new UsageError('--tui needs the terminal for keys: read a file, not standard input');
+  if (!opts.tui && v.rows !== undefined) throw new UsageError('--rows applies to --tui');
   if (opts.snaplen > 65535) throw new UsageError('-s: at most 65535 (the snaplen libpcap is opened with)');
   if (!opts.help && !opts.version && !opts.listInterfaces && opts.readFile === null && opts.iface === null) {
     throw new UsageError('no input: give -r FILE (or -r - for standard input), or -i IFACE');

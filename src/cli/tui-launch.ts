@@ -1,0 +1,74 @@
+/**
+ * `rpcsnoop --tui`: opens the input the way the other modes do (a file, or a live interface with the privileges
+ * dropped and `-w` saving), then hands the frames to the terminal UI in tui/ (loaded only now: blessed is not
+ * needed by the other modes).
+ */
+import { openCapture } from '../capture/open-capture';
+import { CaptureError, type RawFrame } from '../capture/raw-frame';
+import { DEFAULT_LIVE, LiveCapture, LiveCaptureError, loadCap } from '../capture/live-capture';
+import { PcapWriter } from '../capture/pcap-writer';
+import type { CliOptions } from './options';
+import { dropPrivileges, PrivilegeError } from './privileges';
+
+export async function runTuiCommand(opts: CliOptions): Promise<number> {
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    process.stderr.write('rpcsnoop: --tui needs a terminal on standard input and output\n');
+    return 2;
+  }
+  const { runTui } = await import('../../tui/app');
+  const tuiOpts = {
+    live: opts.iface !== null,
+    displayFilter: opts.displayFilter,
+    names: opts.names,
+    maxRows: opts.rows,
+    allFrames: opts.all,
+    pipeline: { maxTransactions: opts.maxTransactions, replyTimeout: opts.replyTimeout, maxRecordSize: opts.maxRecordSize },
+  };
+  if (opts.iface === null) {
+    let source;
+    try {
+      source = await openCapture(opts.readFile as string);
+    } catch (e) {
+      if (!(e instanceof CaptureError)) throw e;
+      process.stderr.write(`rpcsnoop: ${e.message}\n`);
+      return 1;
+    }
+    return runTui(source, tuiOpts);
+  }
+  let capture: LiveCapture;
+  let writer: PcapWriter | null = null;
+  try {
+    const bufferSize = opts.bufferKiB !== null ? opts.bufferKiB * 1024 : DEFAULT_LIVE.bufferSize;
+    capture = new LiveCapture(loadCap(), { ...DEFAULT_LIVE, device: opts.iface, filter: opts.filter, snaplen: opts.snaplen, bufferSize });
+  } catch (e) {
+    if (!(e instanceof LiveCaptureError)) throw e;
+    process.stderr.write(`rpcsnoop: ${e.message}\n`);
+    return 1;
+  }
+  try {
+    if (opts.writeFile !== null) writer = new PcapWriter(opts.writeFile, capture.linkType, opts.snaplen, 64 * 1024);
+    dropPrivileges(opts.user);
+  } catch (e) {
+    capture.stop();
+    writer?.close();
+    process.stderr.write(`rpcsnoop: ${e instanceof PrivilegeError ? e.message : `${opts.writeFile}: ${(e as Error).message}`}\n`);
+    return 1;
+  }
+  const live = capture;
+  const source = {
+    name: live.name,
+    stop: () => live.stop(),
+    async *frames(): AsyncGenerator<RawFrame> {
+      for await (const f of live.frames()) {
+        writer?.write(f);
+        if (live.pending === 0) writer?.flush();
+        yield f;
+        if (opts.count !== null && f.frameNo >= opts.count) live.stop();
+      }
+    },
+  };
+  const code = await runTui(source, tuiOpts);
+  live.stop();
+  writer?.close();
+  return code;
+}
