@@ -21,6 +21,7 @@ import type { RpcMessage } from './rpc/message';
 import type { RpcRecord } from './rpc/rpc-record';
 import { ReleaseQueue, DEFAULT_RELEASE } from './rpc/release-queue';
 import { udpRecord } from './rpc/udp-records';
+import { detachValue } from './programs/detach-value';
 import { NAMED_PROGRAMS } from './programs/procedure-names';
 import { MOUNT_PROGRAM } from './programs/mount';
 import { PORTMAP_PROGRAM } from './programs/portmap-program';
@@ -241,7 +242,10 @@ export class Pipeline {
         if (tx.callFrame === ev.record.frameNo || tx.args === undefined) tx.args = ev.args;
         return;
       }
-      if (msg.replyStat !== 0 || msg.acceptStat !== 0 || !def.readResult) return;
+      if (msg.replyStat !== 0 || msg.acceptStat !== 0 || !def.readResult) {
+        tx.args = detachValue(tx.args);
+        return;
+      }
       ev.args = tx.args;
       ev.result = def.readResult(new XdrReader(ev.record.bytes, msg.bodyOffset), tx.args, ctx);
       ev.status = def.status?.(ev.result) ?? null;
@@ -254,8 +258,12 @@ export class Pipeline {
         const l: LearnContext = { transport: conv.transport, server: conv.server, client: conv.client, ports: this.ports, names: this.names };
         def.learn(tx.args, ev.result, l);
       }
+      // answered: what pairing keeps of the call from now on must not hold its record's buffer (detach-value.ts);
+      // this reply's event keeps the arguments as decoded
+      tx.args = detachValue(tx.args);
     } catch (e) {
       if (!(e instanceof XdrError)) throw e;
+      if (msg.type === 'reply') tx.args = detachValue(tx.args);
       ev.decodeError = e.message;
       const a = e.kind === 'short' && ev.record.truncated ? 'body_truncated' : 'malformed_body';
       ev.anomalies.push(a);
