@@ -33,3 +33,7 @@ export { FileHandle } from './programs/file-handle';
 export { compileFilter, type Filter, type FilterContext, type FilterOptions } from './filter/evaluate';
 export { FilterSyntaxError, formatFilterError } from './filter/parser';
 export { isErrorReply, statusNames } from './filter/fields';
+export { StatsAnalyzer, DEFAULT_STATS, type StatsOptions, type StatsReport } from './analysis/stats';
+export { statsLines as statsTextLines, statsSections, statsTableLines, type StatsColumn, type StatsSection, type StatsTable } from './analysis/stats-table';
+export { ExplainAnalyzer, type ExplainReport, type ExplainStep, type MountAttempt, type OtherUse, type ClientExplain } from './analysis/explain';
+export { explainLines, explainHeadline, attemptTitle as explainAttemptTitle, verdictLine as explainVerdictLine } from './analysis/explain-text';

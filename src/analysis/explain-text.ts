@@ -31,7 +31,8 @@ export function explainHeadline(r: ExplainReport): string {
   return `Mount sequences: ${plural(t.attempts, 'attempt')} (${parts.join(', ')})${other}${dropped}`;
 }
 
-function attemptTitle(a: MountAttempt): string {
+/** An attempt's title line (without its indent). */
+export function attemptTitle(a: MountAttempt): string {
   const where = a.export !== null ? `${a.server}:${e(clipPath(a.export))}` : `${a.server} (no MNT)`;
   const how: string[] = [];
   if (a.mountVersion !== null || a.mountTransport !== null) how.push(`MOUNT v${a.mountVersion ?? '?'} over ${(a.mountTransport ?? '?').toUpperCase()}`);
@@ -51,7 +52,8 @@ function stepLines(s: ExplainStep, opts: ExplainTextOptions): string[] {
   return lines;
 }
 
-function verdictLine(a: MountAttempt): string {
+/** An attempt's verdict line (indented by two, as the report prints it). */
+export function verdictLine(a: MountAttempt): string {
   if (a.verdict === 'mounted') {
     return `  Verdict: mounted; the root handle FH=${a.rootFhHash ?? '?'} works (${fmtMs(a.duration)} from the first call to the last answer).`;
   }

@@ -11,7 +11,7 @@
  *   (truncated), then rounded to the µs the same way; the sum rounded the same way.
  */
 import { escapeControls } from '../format/escape';
-import type { EndpointStats, ProcedureStats, RttSummary, StatsReport } from './stats';
+import type { EndpointStats, ProcedureStats, StatsReport } from './stats';
 
 /** Files listed in the text table (the JSON report has them all). */
 const MAX_FILES_SHOWN = 20;
@@ -86,36 +86,80 @@ export function srtLines(report: StatsReport, prog: number, vers: number): strin
 
 // ------------------------------------------------------------------------------------------ --stats table
 
-function programLabel(p: ProcedureStats): string {
-  return p.programName ? `${p.programName}(${p.program})` : String(p.program);
+/**
+ * The `--stats` report as sections: its content (cells already formatted) apart from its layout, so that the text
+ * report and the TUI's statistics view (which narrows the tables to the terminal) show the same thing.
+ */
+export interface StatsColumn {
+  /** Stable name of the column, for a view's narrowing policy (`program`, `calls`, `p95`, `address`, `path`...). */
+  key: string;
+  title: string;
+  align: 'left' | 'right';
+  /** The width the text report pads every cell to (a longer cell overflows it, as printf's `%7d` does). */
+  width: number;
+  /** What precedes the column: the table's indent for the first one, the separator for the others. */
+  sep: string;
+  /** The last column's free text (a list of statuses, a path): never padded. */
+  free?: boolean;
 }
 
-function rttCells(r: RttSummary, percentiles: boolean): string[] {
-  const cells = [r.min, r.avg];
-  if (percentiles) cells.push(r.p50, r.p95, r.p99);
-  cells.push(r.max);
-  return cells.map((x) => padL(secondsText(x), 10));
+export interface StatsTable {
+  kind: 'table';
+  id: 'procedures' | 'errors' | 'clients' | 'servers' | 'files';
+  columns: StatsColumn[];
+  /** The first line shows the column titles. */
+  header: boolean;
+  /** Cells in column order; wire strings (paths) already escaped. */
+  rows: string[][];
+}
+
+/** A rule (`=====`), a line of text (possibly empty), or a table. */
+export type StatsSection = { kind: 'rule'; text: string } | { kind: 'text'; text: string } | StatsTable;
+
+function programLabel(p: ProcedureStats): string {
+  return p.programName ? `${p.programName}(${p.program})` : String(p.program);
 }
 
 function plural(n: number, word: string, words = `${word}s`): string {
   return `${n} ${n === 1 ? word : words}`;
 }
 
-function endpointLines(title: string, list: EndpointStats[], server: boolean): string[] {
-  if (list.length === 0) return [];
+function col(key: string, title: string, width: number, align: 'left' | 'right' = 'right', sep = ' '): StatsColumn {
+  return { key, title, align, width, sep };
+}
+
+const rtt = (key: string, title: string): StatsColumn => col(key, title, 10);
+
+function endpointTable(id: 'clients' | 'servers', list: EndpointStats[]): StatsTable {
+  const server = id === 'servers';
   const w = Math.max(7, ...list.map((e) => e.address.length));
-  const out = [`${title}:`];
-  out.push(
-    `${padR('Address', w)}  ${padL('Calls', 7)} ${padL('Replies', 7)} ${padL('Errors', 7)} ${padL('Unanswd', 7)} ${padL('Retrans', 7)} ${padL('DupRepl', 7)}` +
-      `${server ? ` ${padL('Orphans', 7)}` : ''} ${padL('Min RTT', 10)} ${padL('Avg RTT', 10)} ${padL('Max RTT', 10)}`,
-  );
-  for (const e of list) {
-    out.push(
-      `${padR(e.address, w)}  ${padL(e.calls, 7)} ${padL(e.replies, 7)} ${padL(e.errors, 7)} ${padL(e.unanswered, 7)} ${padL(e.retransmissions, 7)} ` +
-        `${padL(e.duplicateReplies, 7)}${server ? ` ${padL(e.orphanReplies, 7)}` : ''} ${rttCells(e.rtt, false).join(' ')}`,
-    );
-  }
-  return out;
+  const columns = [
+    col('address', 'Address', w, 'left', ''),
+    col('calls', 'Calls', 7, 'right', '  '),
+    col('replies', 'Replies', 7),
+    col('errors', 'Errors', 7),
+    col('unanswered', 'Unanswd', 7),
+    col('retransmissions', 'Retrans', 7),
+    col('duplicateReplies', 'DupRepl', 7),
+    ...(server ? [col('orphanReplies', 'Orphans', 7)] : []),
+    rtt('minRtt', 'Min RTT'),
+    rtt('avgRtt', 'Avg RTT'),
+    rtt('maxRtt', 'Max RTT'),
+  ];
+  const rows = list.map((e) => [
+    e.address,
+    String(e.calls),
+    String(e.replies),
+    String(e.errors),
+    String(e.unanswered),
+    String(e.retransmissions),
+    String(e.duplicateReplies),
+    ...(server ? [String(e.orphanReplies)] : []),
+    secondsText(e.rtt.min),
+    secondsText(e.rtt.avg),
+    secondsText(e.rtt.max),
+  ]);
+  return { kind: 'table', id, columns, header: true, rows };
 }
 
 function bytesText(n: number): string {
@@ -129,71 +173,135 @@ function rateText(bps: number | null): string {
   return `${bps.toFixed(1)} B/s`;
 }
 
-/** The `--stats` text report. */
-export function statsLines(report: StatsReport): string[] {
+/** The `--stats` report as sections, in the order the text report prints them. */
+export function statsSections(report: StatsReport): StatsSection[] {
   const c = report.capture;
-  const out: string[] = [RULE_OPEN, 'RPC Statistics (all programs):'];
+  const text = (t: string): StatsSection => ({ kind: 'text', text: t });
+  const out: StatsSection[] = [{ kind: 'rule', text: RULE_OPEN }, text('RPC Statistics (all programs):')];
   out.push(
-    `Capture: ${plural(c.messages, 'RPC message')} (${plural(c.calls, 'call')}, ${plural(c.replies, 'reply', 'replies')}, ` +
-      `${c.orphanReplies} without their call), first ${c.first ?? '-'}, last ${c.last ?? '-'}, span ${secondsText(c.duration)} s`,
+    text(
+      `Capture: ${plural(c.messages, 'RPC message')} (${plural(c.calls, 'call')}, ${plural(c.replies, 'reply', 'replies')}, ` +
+        `${c.orphanReplies} without their call), first ${c.first ?? '-'}, last ${c.last ?? '-'}, span ${secondsText(c.duration)} s`,
+    ),
   );
   const procs = report.procedures;
   const progW = Math.max(7, ...procs.map((p) => programLabel(p).length));
   const nameW = Math.max(9, ...procs.map((p) => p.name.length));
-  out.push(
-    `${padR('Program', progW)} ${padL('Vers', 4)} ${padL('Index', 5)}  ${padR('Procedure', nameW)} ${padL('Calls', 7)} ${padL('Replies', 7)} ` +
-      `${padL('Errors', 7)} ${padL('Unanswd', 7)} ${padL('Retrans', 7)} ${padL('Min RTT', 10)} ${padL('Avg RTT', 10)} ${padL('P50 RTT', 10)} ` +
-      `${padL('P95 RTT', 10)} ${padL('P99 RTT', 10)} ${padL('Max RTT', 10)}`,
-  );
-  for (const p of procs) {
-    out.push(
-      `${padR(programLabel(p), progW)} ${padL(p.version, 4)} ${padL(p.procedure, 5)}  ${padR(p.name, nameW)} ${padL(p.calls, 7)} ${padL(p.replies, 7)} ` +
-        `${padL(p.errors, 7)} ${padL(p.unanswered, 7)} ${padL(p.retransmissions, 7)} ${rttCells(p.rtt, true).join(' ')}`,
-    );
-  }
+  const procColumns = [col('program', 'Program', progW, 'left', ''), col('vers', 'Vers', 4), col('index', 'Index', 5), col('procedure', 'Procedure', nameW, 'left', '  ')];
+  const procCells = (p: ProcedureStats): string[] => [programLabel(p), String(p.version), String(p.procedure), p.name];
+  out.push({
+    kind: 'table',
+    id: 'procedures',
+    header: true,
+    columns: [
+      ...procColumns,
+      col('calls', 'Calls', 7),
+      col('replies', 'Replies', 7),
+      col('errors', 'Errors', 7),
+      col('unanswered', 'Unanswd', 7),
+      col('retransmissions', 'Retrans', 7),
+      rtt('minRtt', 'Min RTT'),
+      rtt('avgRtt', 'Avg RTT'),
+      rtt('p50', 'P50 RTT'),
+      rtt('p95', 'P95 RTT'),
+      rtt('p99', 'P99 RTT'),
+      rtt('maxRtt', 'Max RTT'),
+    ],
+    rows: procs.map((p) => [
+      ...procCells(p),
+      String(p.calls),
+      String(p.replies),
+      String(p.errors),
+      String(p.unanswered),
+      String(p.retransmissions),
+      ...[p.rtt.min, p.rtt.avg, p.rtt.p50, p.rtt.p95, p.rtt.p99, p.rtt.max].map(secondsText),
+    ]),
+  });
   const withErrors = procs.filter((p) => p.errors > 0);
   if (withErrors.length) {
-    out.push('', 'Errors by status:');
-    for (const p of withErrors) {
-      const list = Object.entries(p.errorsByStatus)
-        .map(([k, n]) => `${k}=${n}`)
-        .join(' ');
-      out.push(`${padR(programLabel(p), progW)} ${padL(p.version, 4)} ${padL(p.procedure, 5)}  ${padR(p.name, nameW)} ${list}`);
-    }
+    out.push(text(''), text('Errors by status:'));
+    out.push({
+      kind: 'table',
+      id: 'errors',
+      header: false,
+      columns: [...procColumns, { ...col('statuses', 'Statuses', 0, 'left'), free: true }],
+      rows: withErrors.map((p) => [
+        ...procCells(p),
+        Object.entries(p.errorsByStatus)
+          .map(([k, n]) => `${k}=${n}`)
+          .join(' '),
+      ]),
+    });
   }
   const dups = procs.reduce((n, p) => n + p.duplicateReplies, 0);
-  if (dups) out.push('', `Duplicate replies: ${dups} (counted in Replies, not in Errors or RTT)`);
-  for (const [title, list, server] of [
-    ['Clients', report.clients, false],
-    ['Servers', report.servers, true],
+  if (dups) out.push(text(''), text(`Duplicate replies: ${dups} (counted in Replies, not in Errors or RTT)`));
+  for (const [title, list, id] of [
+    ['Clients', report.clients, 'clients'],
+    ['Servers', report.servers, 'servers'],
   ] as const) {
-    const lines = endpointLines(title, list, server);
-    if (lines.length) out.push('', ...lines);
+    if (list.length) out.push(text(''), text(`${title}:`), endpointTable(id, list));
   }
   const n = report.nfs;
   if (n.readOps || n.writeOps || n.read.first || n.write.first) {
-    out.push('', 'NFSv3 data (NFS3_OK replies; throughput over the capture span, and over the busy span first call to last reply):');
+    out.push(text(''), text('NFSv3 data (NFS3_OK replies; throughput over the capture span, and over the busy span first call to last reply):'));
     out.push(
-      `READ   ${padL(bytesText(n.readBytes), 15)} bytes in ${plural(n.readOps, 'reply', 'replies')}, ` +
-        `${rateText(n.readThroughput)} (capture), ${rateText(n.read.throughput)} over ${secondsText(n.read.duration)} s (busy)`,
+      text(
+        `READ   ${padL(bytesText(n.readBytes), 15)} bytes in ${plural(n.readOps, 'reply', 'replies')}, ` +
+          `${rateText(n.readThroughput)} (capture), ${rateText(n.read.throughput)} over ${secondsText(n.read.duration)} s (busy)`,
+      ),
     );
     out.push(
-      `WRITE  ${padL(bytesText(n.writeBytes), 15)} bytes in ${plural(n.writeOps, 'reply', 'replies')}, ` +
-        `${rateText(n.writeThroughput)} (capture), ${rateText(n.write.throughput)} over ${secondsText(n.write.duration)} s (busy)`,
+      text(
+        `WRITE  ${padL(bytesText(n.writeBytes), 15)} bytes in ${plural(n.writeOps, 'reply', 'replies')}, ` +
+          `${rateText(n.writeThroughput)} (capture), ${rateText(n.write.throughput)} over ${secondsText(n.write.duration)} s (busy)`,
+      ),
     );
   }
   if (n.files.length) {
     const shown = n.files.slice(0, MAX_FILES_SHOWN);
-    out.push(`Files (${n.files.length}${n.files.length > shown.length ? `, the ${shown.length} busiest shown` : ''}):`);
-    out.push(`  ${padR('FH', 7)} ${padL('Read bytes', 15)} ${padL('READs', 7)} ${padL('Written bytes', 15)} ${padL('WRITEs', 7)}  Path`);
-    for (const f of shown) {
-      out.push(
-        `  ${padR(`FH=${f.fhHash}`, 7)} ${padL(bytesText(f.readBytes), 15)} ${padL(f.readOps, 7)} ${padL(bytesText(f.writeBytes), 15)} ${padL(f.writeOps, 7)}  ` +
-          `${f.path === null ? '-' : escapeControls(f.path)}`,
-      );
-    }
+    out.push(text(`Files (${n.files.length}${n.files.length > shown.length ? `, the ${shown.length} busiest shown` : ''}):`));
+    out.push({
+      kind: 'table',
+      id: 'files',
+      header: true,
+      columns: [
+        col('fh', 'FH', 7, 'left', '  '),
+        col('readBytes', 'Read bytes', 15),
+        col('readOps', 'READs', 7),
+        col('writeBytes', 'Written bytes', 15),
+        col('writeOps', 'WRITEs', 7),
+        { ...col('path', 'Path', 0, 'left', '  '), free: true },
+      ],
+      rows: shown.map((f) => [
+        `FH=${f.fhHash}`,
+        bytesText(f.readBytes),
+        String(f.readOps),
+        bytesText(f.writeBytes),
+        String(f.writeOps),
+        f.path === null ? '-' : escapeControls(f.path),
+      ]),
+    });
   }
-  if (report.notes.length) out.push('', 'Notes:', ...report.notes.map((s) => `  ${s}`));
-  out.push(RULE_CLOSE);
+  if (report.notes.length) out.push(text(''), text('Notes:'), ...report.notes.map((s) => text(`  ${s}`)));
+  out.push({ kind: 'rule', text: RULE_CLOSE });
   return out;
+}
+
+/** A cell padded as the text report pads it (a free column is not). */
+function cellText(c: StatsColumn, s: string): string {
+  if (c.free) return s;
+  return c.align === 'right' ? padL(s, c.width) : padR(s, c.width);
+}
+
+/** A table's lines as the text report prints them. */
+export function statsTableLines(t: StatsTable): string[] {
+  const line = (cells: readonly string[]): string => t.columns.map((c, i) => c.sep + cellText(c, cells[i] ?? '')).join('');
+  const out = t.header ? [line(t.columns.map((c) => c.title))] : [];
+  for (const r of t.rows) out.push(line(r));
+  return out;
+}
+
+/** The `--stats` text report. */
+export function statsLines(report: StatsReport): string[] {
+  return statsSections(report).flatMap((s) => (s.kind === 'table' ? statsTableLines(s) : [s.text]));
 }

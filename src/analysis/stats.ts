@@ -214,6 +214,7 @@ export class RttSamples {
   private maxNs = -Infinity;
   private sumNs = 0;
   private readonly random: () => number;
+  private cached: RttSummary | null = null;
 
   constructor(
     private readonly cap: number,
@@ -248,7 +249,14 @@ export class RttSamples {
     return this.keep && this.count > this.kept;
   }
 
+  /** The summary (sorting the kept samples for percentiles), cached until the next sample: a live view asks for it
+   *  on every redraw, and most procedures get no new sample between two. */
   summary(): RttSummary {
+    if (this.cached === null || this.cached.count !== this.count) this.cached = this.compute();
+    return { ...this.cached };
+  }
+
+  private compute(): RttSummary {
     if (this.count === 0) return { count: 0, min: null, avg: null, p50: null, p95: null, p99: null, max: null, sampled: false };
     const out: RttSummary = {
       count: this.count,
@@ -372,6 +380,8 @@ export class StatsAnalyzer {
   private readonly readSpan: Span = { first: null, last: null };
   private readonly writeSpan: Span = { first: null, last: null };
   private finished: StatsReport | null = null;
+  /** The last snapshot(), with what it was made from (see snapshot()). */
+  private snap: { messages: number; unanswered: number; report: StatsReport } | null = null;
 
   constructor(opts: Partial<StatsOptions> = {}) {
     this.opts = { ...DEFAULT_STATS, ...opts };
@@ -393,6 +403,30 @@ export class StatsAnalyzer {
     this.open.clear();
     this.finished = this.report();
     return this.finished;
+  }
+
+  /**
+   * The report so far, while events keep coming (the TUI's live statistics): like finish(), except that calls still
+   * pending are not counted unanswered (those the pipeline has declared unanswered are), and the analyzer stays open
+   * for add(). After finish(), the final report. The report returned is shared with later calls: do not modify it.
+   *
+   * Cost: O(open calls) when no event was added and no open call became unanswered since the last snapshot (the same
+   * report is returned). Otherwise a new report: O(procedures + a log a over addresses + f log f over NFS files),
+   * plus sorting the RTT samples (at most maxSamples) of each procedure that got a new sample since.
+   */
+  snapshot(): StatsReport {
+    if (this.finished) return this.finished;
+    // Transactions only go from pending to unanswered without an event (the pipeline's reply timeout), so their
+    // number among the open ones changes whenever that happens.
+    const late: OpenTx[] = [];
+    for (const o of this.open.values()) if (o.tx.state === 'unanswered') late.push(o);
+    const last = this.snap;
+    if (last && last.messages === this.messages && last.unanswered === late.length) return last.report;
+    for (const o of late) this.countUnanswered(o, 1);
+    const report = this.report();
+    for (const o of late) this.countUnanswered(o, -1);
+    this.snap = { messages: this.messages, unanswered: late.length, report };
+    return report;
   }
 
   // ------------------------------------------------------------------------------------------ accumulation
