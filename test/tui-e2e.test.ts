@@ -92,10 +92,16 @@ describe('TUI in a terminal (tmux)', { concurrency: true }, () => {
 
     s.keys(['s']);
     screen = await s.waitFor(/^Statistics /m, 'the statistics view');
+    // the --stats table: MNT called twice, answered twice, no error
+    assert.match(screen, /^MOUNT\s+3\s+(1\s+)?MNT\s+2\s+2\s+0\s+0\s+0\s/m, screen);
     s.keys(['Escape']);
     await s.waitFor(/^Filter: \(none\)/m, 'back to the list');
     s.keys(['l']);
     screen = await s.waitFor(/^Ladder/m, 'the ladder view');
+    // the selected MNT transaction's arrows (marked >) and the --explain sentence of its step
+    assert.match(screen, /^>[\d.]+\s+\|-+>\|\s+\|\s+MNT /m, screen);
+    assert.match(screen, /^>[\d.]+\s+\|<-+\|\s+\|\s+MNT3_OK FH=412E/m, screen);
+    assert.match(screen, /step 3: MNT is the mount itself/, screen);
     // (Escape and q sent together read as Meta-q, as in any terminal program)
     s.keys(['Escape']);
     await s.waitFor(/^Filter: \(none\)/m, 'back to the list');

@@ -9,7 +9,7 @@
  */
 import { basename } from 'node:path';
 import blessed from 'blessed';
-import { createFormatContext, defaultRegistry, DEFAULT_PIPELINE, Pipeline, type PipelineOptions } from '../src/index';
+import { createFormatContext, defaultRegistry, DEFAULT_PIPELINE, ExplainAnalyzer, isRpcEvent, Pipeline, StatsAnalyzer, type PipelineEvent, type PipelineOptions } from '../src/index';
 import { Controller, paneSizes, type Pane, type RowDetails } from './controller';
 import { Feeder, type FrameSource } from './feed';
 import type { KeyInput } from './line-editor';
@@ -17,7 +17,7 @@ import { renderScreen, type ScreenInfo, type SideView } from './render-main';
 import { RowView } from './row-view';
 import { TransactionStore } from './store';
 import { Theme } from './theme';
-import { makeSideViews } from './side-views';
+import { ladderView, statsView } from './side-views';
 
 export interface TuiOptions {
   /** Live capture: follow the tail from the start, status "live". */
@@ -48,7 +48,16 @@ export async function runTui(source: TuiSource, opts: TuiOptions): Promise<numbe
   }
   const registry = defaultRegistry();
   const store = new TransactionStore({ maxRows: opts.maxRows });
-  const pipeline = new Pipeline({ ...DEFAULT_PIPELINE, ...opts.pipeline, hold: false, allFrames: opts.allFrames }, (ev) => store.push(ev), registry);
+  const explain = new ExplainAnalyzer();
+  let stats: StatsAnalyzer | null = null;
+  const onEvent = (ev: PipelineEvent): void => {
+    store.push(ev);
+    explain.add(ev);
+    if (isRpcEvent(ev)) stats?.add(ev);
+  };
+  const pipeline = new Pipeline({ ...DEFAULT_PIPELINE, ...opts.pipeline, hold: false, allFrames: opts.allFrames }, onEvent, registry);
+  // --stats names the files it lists by the paths the pipeline learned
+  stats = new StatsAnalyzer({ names: { path: (hex: string) => pipeline.names.path(hex) } });
   const fmt = createFormatContext(registry, pipeline.names, { showNames: opts.names });
   const rows = new RowView(store, { path: (h) => pipeline.names.path(h.hex) });
   const details: RowDetails = (row) => row;
@@ -59,7 +68,7 @@ export async function runTui(source: TuiSource, opts: TuiOptions): Promise<numbe
     ctl.key({ full: 'enter' });
   }
   const theme = Theme.fromEnv();
-  const views: { stats: SideView; ladder: SideView } = makeSideViews(ctl, pipeline);
+  const views: { stats: SideView; ladder: SideView } = { stats: statsView(stats), ladder: ladderView(ctl, explain) };
   const info: ScreenInfo = { source: opts.live ? source.name : basename(source.name), frames: 0, mode: opts.live ? 'live' : 'reading' };
 
   const kept: string[] = [];

@@ -287,7 +287,8 @@ export class Controller {
       case 'stats':
       case 'ladder':
         this.view = this.view === action ? 'main' : action;
-        this.viewTop = 0;
+        // -1: let the view place itself (the ladder scrolls to the selected row)
+        this.viewTop = -1;
         return 'redraw';
       case 'back':
         this.view = 'main';
@@ -337,7 +338,7 @@ export class Controller {
       const delta: Partial<Record<Action, number>> = { up: -1, down: 1, pageUp: -page, pageDown: page, top: -Infinity, bottom: Infinity };
       const d = delta[action];
       if (d === undefined) return 'none';
-      this.viewTop = Math.max(0, Number.isFinite(d) ? this.viewTop + d : d > 0 ? Number.MAX_SAFE_INTEGER : 0);
+      this.viewTop = Math.max(0, Number.isFinite(d) ? Math.max(0, this.viewTop) + d : d > 0 ? Number.MAX_SAFE_INTEGER : 0);
       return 'redraw';
     }
     if (this.focus === 'list') {

@@ -133,7 +133,9 @@ function statusLine(c: Controller, info: ScreenInfo): StyledLine {
 
 function fullView(c: Controller, title: string, body: StyledLine[], info: ScreenInfo, height: number): StyledLine[] {
   const room = Math.max(1, height - 2);
-  const top = Math.max(0, Math.min(c.viewTop, body.length - room));
+  // a view just opened starts a little above its highlighted lines (the ladder's selected row), else at the top
+  const want = c.viewTop >= 0 ? c.viewTop : Math.max(0, body.findIndex((l) => l.inverse) - 3);
+  const top = Math.max(0, Math.min(want, body.length - room));
   c.viewTop = top;
   const out: StyledLine[] = [plain(`${title}  (Esc back, arrows/PgUp/PgDn scroll, q quit)`, 'prompt')];
   out.push(...body.slice(top, top + room));

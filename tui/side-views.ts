@@ -1,14 +1,42 @@
 /**
- * The full-screen views behind `s` (statistics) and `l` (ladder). TEMPORARY wiring while the view models land.
+ * The full-screen views behind `s` and `l`: the `--stats` tables, live (the analyzer is fed every event as it comes
+ * and asked for a snapshot at each draw), and the ladder of the selected row's client, with the `--explain`
+ * sentences under the mount steps. Both are made from the analyzers the app feeds; only what fits is drawn.
  */
-import type { Pipeline } from '../src/index';
+import type { ExplainAnalyzer, StatsAnalyzer } from '../src/index';
 import type { Controller } from './controller';
+import { explainNotes, ladderLines, recentLadderMessages, rowClient } from './ladder-model';
 import type { SideView } from './render-main';
-import { plain } from './styled-line';
+import { statsLines } from './stats-model';
+import type { Style, StyledLine } from './styled-line';
+import type { Severity } from './view-model';
 
-export function makeSideViews(ctl: Controller, pipeline: Pipeline): { stats: SideView; ladder: SideView } {
+const SEVERITY_STYLE: Record<Severity, Style> = { ok: 'normal', error: 'error', warning: 'warning', pending: 'pending' };
+
+export function statsView(stats: StatsAnalyzer): SideView {
   return {
-    stats: { title: 'Statistics', lines: () => [plain(`frames ${pipeline.counters.frames}`)] },
-    ladder: { title: 'Ladder', lines: () => [plain(`selected ${ctl.selectedId}`)] },
+    title: 'Statistics (as --stats, updated as messages arrive)',
+    lines: (width) => statsLines(stats, width).map((text) => ({ text })),
+  };
+}
+
+export function ladderView(ctl: Controller, explain: ExplainAnalyzer): SideView {
+  return {
+    title: 'Ladder of the selected client (with --explain notes)',
+    lines: (width): StyledLine[] => {
+      const row = ctl.selectedRow();
+      const client = row ? rowClient(row) : null;
+      if (!row || client === null) return [{ text: 'Select an RPC row first: the ladder shows its client’s conversation.', style: 'note' }];
+      const full = ctl.details(row) ?? row;
+      const rows = ctl.store.rows().map((r) => (r.id === row.id ? full : r));
+      const recent = recentLadderMessages(rows, client, ctl.fmt);
+      const lines = ladderLines(recent.messages, client, width, {
+        notes: explainNotes(explain.finish()),
+        selectedRowId: row.id,
+        total: recent.total,
+        timeBase: ctl.store.firstTs,
+      });
+      return lines.map((l) => ({ text: l.text, style: l.isNote ? 'note' : SEVERITY_STYLE[l.severity], inverse: l.selected && !l.isNote }));
+    },
   };
 }
