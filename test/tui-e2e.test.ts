@@ -8,7 +8,7 @@
  * Needs tmux: skipped with the reason without it, a failure under CI=true (.ci/run installs it).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
 import { BIN, fixture } from './helpers/fixtures';
@@ -42,6 +42,12 @@ const DONE = /^done \| /m;
 /** The list's rows on a screen: lines starting with a frame number. */
 function rowLines(screen: string): string[] {
   return screen.split('\n').filter((l) => /^\s+\d+ +\d+\.\d+ /.test(l));
+}
+
+/** The rpcsnoop process of a session: the pane's shell's child. */
+function tuiPid(s: TmuxSession): number {
+  const out = execFileSync('pgrep', ['-P', s.format('#{pane_pid}'), '-f', 'rpcsnoop'], { encoding: 'utf8' });
+  return Number(out.trim().split('\n')[0]);
 }
 
 /** The terminal is back to normal: main screen, cursor shown, mouse reporting off, the shell's EXIT line. */
@@ -187,18 +193,16 @@ describe('TUI in a terminal (tmux)', { concurrency: true }, () => {
     await b.waitFor(DONE, 'the file read');
     a.keys(['C-c']);
     await assertRestored(a, 0);
-    // the node process is the pane's shell's child
-    const shell = b.format('#{pane_pid}');
-    const { execFileSync } = await import('node:child_process');
-    const pid = execFileSync('pgrep', ['-P', shell, '-f', 'rpcsnoop'], { encoding: 'utf8' }).trim().split('\n')[0];
-    process.kill(Number(pid), 'SIGTERM');
+    process.kill(tuiPid(b), 'SIGTERM');
     await assertRestored(b, 130);
   });
 
   it('an uncaught error restores the terminal first, then says what happened (exit 70)', async (t) => {
     if (skip(t)) return;
     const boom = join(__dirname, 'helpers', 'throw-later.js');
-    const s = tui(['-r', MOUNT], { nodeArgs: ['-r', boom], env: { THROW_LATER_MS: '700' } });
+    const s = tui(['-r', MOUNT], { nodeArgs: ['-r', boom] });
+    await s.waitFor(DONE, 'the file read');
+    process.kill(tuiPid(s), 'SIGUSR2');
     await assertRestored(s, 70);
     assert.match(s.screen(), /^rpcsnoop: internal error: thrown later by the test$/m);
   });

@@ -1,8 +1,10 @@
 /**
- * Preload (`node -r dist/test/helpers/throw-later.js ...`) that throws an uncaught error THROW_LATER_MS
- * milliseconds after start: how the TUI test checks that the terminal is restored when the program fails.
+ * Preload (`node -r dist/test/helpers/throw-later.js ...`) that throws an uncaught error when the process gets
+ * SIGUSR2: how the TUI test checks that the terminal is restored when the program fails (the test sends the
+ * signal once the TUI is on the screen).
  */
-const ms = Number(process.env.THROW_LATER_MS ?? '500');
-setTimeout(() => {
-  throw new Error('thrown later by the test');
-}, ms);
+process.on('SIGUSR2', () => {
+  setImmediate(() => {
+    throw new Error('thrown later by the test');
+  });
+});
