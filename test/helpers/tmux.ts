@@ -53,6 +53,12 @@ export class TmuxSession {
     return this.tmux(['display-message', '-p', '-t', this.name, fmt]).trim();
   }
 
+  /** Appends from now on everything the program writes to the terminal (escape sequences included) to `file`
+   *  (pipe-pane): what a test needs to count redraws or catch stray output. */
+  pipeTo(file: string): void {
+    this.tmux(['pipe-pane', '-t', this.name, `cat >> '${file.replace(/'/g, `'\\''`)}'`]);
+  }
+
   resize(cols: number, rows: number): void {
     this.tmux(['resize-window', '-t', this.name, '-x', String(cols), '-y', String(rows)]);
   }
