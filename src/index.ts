@@ -33,3 +33,6 @@ export { FileHandle } from './programs/file-handle';
 export { compileFilter, type Filter, type FilterContext, type FilterOptions } from './filter/evaluate';
 export { FilterSyntaxError, formatFilterError } from './filter/parser';
 export { isErrorReply, statusNames } from './filter/fields';
+export type { FramePosition } from './capture/raw-frame';
+export { openCaptureAt } from './capture/open-capture-at';
+export { redecode, DEFAULT_REDECODE_MAX_FRAMES, DEFAULT_REDECODE_MAX_BYTES, type RedecodeRequest, type RedecodeResult } from './redecode';
