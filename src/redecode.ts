@@ -14,7 +14,7 @@
  * result says so (complete: false), with the events decoded from what was read.
  */
 import { openCaptureAt } from './capture/open-capture-at';
-import { CaptureError, type FramePosition } from './capture/raw-frame';
+import { CaptureError, type FramePosition, type RawFrame } from './capture/raw-frame';
 import { DEFAULT_PIPELINE, defaultRegistry, Pipeline, type PipelineOptions } from './pipeline';
 import { isRpcEvent, type RpcEvent } from './rpc/rpc-event';
 
@@ -66,17 +66,26 @@ export async function redecode(req: RedecodeRequest): Promise<RedecodeResult> {
   let frames = 0;
   let bytes = 0;
   let reachedEnd = false;
+  let last: RawFrame | null = null;
   // Leaving the loop (break or error) ends the reader's iteration, which closes the file.
   for await (const frame of openCaptureAt(req.path, req.from, req.fromFrame).frames()) {
     if (frames >= maxFrames || bytes + frame.capLen > maxBytes) break;
     frames++;
     bytes += frame.capLen;
     pipeline.pushFrame(frame);
+    last = frame;
     if (frame.frameNo >= req.toFrame) {
       reachedEnd = true;
       break;
     }
   }
   pipeline.finish();
+  // A record the record layer could only settle at the end (a TCP stream joined mid-way whose record boundary was
+  // not confirmed yet) leaves finish() without its frame; the range's last frame is still here to give it.
+  if (last) {
+    for (const ev of events) {
+      if (ev.frame === null && !ev.record.truncated && ev.record.frameNo === last.frameNo) ev.frame = last;
+    }
+  }
   return { events, complete: reachedEnd };
 }
