@@ -7,8 +7,11 @@
  * ports and file names learned from PORTMAP/MOUNT/NFS replies before the range, a call's earlier transmissions
  * (retransmit flags), and, for a message whose call or reply lies outside the range, the pairing. A reply's
  * results need its call's arguments, so for a reply the range starts at its call's first frame. TCP streams are
- * joined mid-way: the record layer finds the first record boundary (record-resync.ts), which works when the range
- * starts at a frame holding the start of the wanted record (with or without the tail of an earlier one before it).
+ * joined mid-way: the record layer resynchronises (record-resync.ts), and the stream of the first frame, where the
+ * wanted record starts (at its record mark, or after the tail of an earlier record), takes the first plausible
+ * record mark there at once (PipelineOptions.recordStartFrame), so the call is out before its reply arrives.
+ * Not handled: a record whose segments were reordered so that a later part arrived before its first byte (a
+ * stream joined mid-way starts at the first segment seen; earlier bytes arriving after it are dropped).
  *
  * Memory is bounded by maxFrames and maxBytes (frame bytes read); a bound reached stops the reading early and the
  * result says so (complete: false), with the events decoded from what was read.
@@ -53,6 +56,9 @@ export async function redecode(req: RedecodeRequest): Promise<RedecodeResult> {
   const maxBytes = req.maxBytes ?? DEFAULT_REDECODE_MAX_BYTES;
   if (!Number.isSafeInteger(req.toFrame) || req.toFrame < req.fromFrame) {
     throw new CaptureError('unsupported', `${req.path}: bad frame range ${req.fromFrame}..${req.toFrame}`);
+  }
+  if (!(maxFrames >= 0) || !(maxBytes >= 0)) {
+    throw new CaptureError('unsupported', `${req.path}: bad bounds (maxFrames ${maxFrames}, maxBytes ${maxBytes})`);
   }
   const events: RpcEvent[] = [];
   const pipeline = new Pipeline(

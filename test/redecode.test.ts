@@ -362,5 +362,7 @@ describe('redecode: bounds and wrong positions', { timeout: 30_000 }, () => {
     assert.equal(other.kind, 'damaged');
     const range = await reject({ path: udpPath, from: at, fromFrame: 5, toFrame: 4 });
     assert.equal(range.kind, 'unsupported');
+    const bounds = await reject({ path: udpPath, from: at, fromFrame: 5, toFrame: 9, maxFrames: Number.NaN });
+    assert.equal(bounds.kind, 'unsupported');
   });
 });
