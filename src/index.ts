@@ -37,3 +37,6 @@ export { StatsAnalyzer, DEFAULT_STATS, type StatsOptions, type StatsReport } fro
 export { statsLines as statsTextLines, statsSections, statsTableLines, type StatsColumn, type StatsSection, type StatsTable } from './analysis/stats-table';
 export { ExplainAnalyzer, type ExplainReport, type ExplainStep, type MountAttempt, type OtherUse, type ClientExplain } from './analysis/explain';
 export { explainLines, explainHeadline, attemptTitle as explainAttemptTitle, verdictLine as explainVerdictLine } from './analysis/explain-text';
+export type { FramePosition } from './capture/raw-frame';
+export { openCaptureAt } from './capture/open-capture-at';
+export { redecode, DEFAULT_REDECODE_MAX_FRAMES, DEFAULT_REDECODE_MAX_BYTES, type RedecodeRequest, type RedecodeResult } from './redecode';

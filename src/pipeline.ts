@@ -35,6 +35,9 @@ export interface PipelineOptions {
   hold: boolean;
   /** Also report frames that complete no RPC message (`-a`). */
   allFrames: boolean;
+  /** Redecoding from a frame where a TCP record starts (redecode.ts): the stream whose first segment is this frame,
+   *  joined mid-way, takes the first plausible record mark in it at once instead of waiting for confirmation. */
+  recordStartFrame?: number;
 }
 
 export const DEFAULT_PIPELINE: PipelineOptions = {
@@ -95,7 +98,7 @@ export class Pipeline {
       },
     );
     this.decoder = new PacketDecoder();
-    this.records = new TcpRecordLayer((rec) => this.onRecord(rec), { maxRecordSize: opts.maxRecordSize });
+    this.records = new TcpRecordLayer((rec) => this.onRecord(rec), { maxRecordSize: opts.maxRecordSize }, undefined, opts.recordStartFrame);
     this.tcp = new TcpReassembler(this.records);
     this.allFrames = opts.allFrames;
   }

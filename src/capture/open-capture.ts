@@ -8,12 +8,15 @@
  *   a1 b2 3c 4d / 4d 3c b2 a1   classic pcap, ns   -> pcap-nsec.ts
  *   0a 0d 0d 0a           pcapng section header  -> pcapng.ts
  * Input problems become one-line CaptureErrors; nothing here buffers more than the readers' capped records.
+ * Frames of an uncompressed regular file read by path carry their FramePosition (open-capture-at.ts reads them
+ * again); gzip input, stdin, pipes and devices give none, since their bytes cannot be read again.
  */
 
 import * as fs from 'node:fs';
 import { Readable, pipeline } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { ByteReader } from './byte-reader';
+import type { ReaderOptions } from './frame-position';
 import { readPcapClassic } from './pcap-classic';
 import { classicMagic } from './pcap-header';
 import { readPcapng } from './pcapng';
@@ -22,7 +25,11 @@ import { CaptureError, type PacketSource, type RawFrame } from './raw-frame';
 
 export type CaptureFormat = 'pcap' | 'pcap-nsec' | 'pcapng';
 
-type FrameReader = (input: AsyncIterable<Uint8Array>, name: string) => AsyncGenerator<RawFrame, void, undefined>;
+type FrameReader = (
+  input: AsyncIterable<Uint8Array>,
+  name: string,
+  opts?: ReaderOptions,
+) => AsyncGenerator<RawFrame, void, undefined>;
 
 const READERS: Readonly<Record<CaptureFormat, FrameReader>> = {
   pcap: readPcapClassic,
@@ -62,6 +69,8 @@ export async function openCapture(pathOrDash: string): Promise<PacketSource> {
   const display = pathOrDash === '-' ? 'stdin' : pathOrDash;
   let consumed = 0;
   let raw: Readable;
+  // Only a regular file can be read again at a position; a failed stat leaves the error to the read itself.
+  let regularFile: Promise<boolean> = Promise.resolve(false);
   if (pathOrDash === '-') {
     // A terminal would only wait for typed bytes that can never be a capture.
     if (process.stdin.isTTY) throw new CaptureError('io', 'stdin: is a terminal; pipe a capture file into it');
@@ -69,6 +78,10 @@ export async function openCapture(pathOrDash: string): Promise<PacketSource> {
   } else {
     try {
       raw = fs.createReadStream(pathOrDash);
+      regularFile = fs.promises.stat(pathOrDash).then(
+        (st) => st.isFile(),
+        () => false,
+      );
     } catch (err) {
       throw ioError(err, display); // e.g. a path with a NUL byte, rejected before any I/O
     }
@@ -97,13 +110,14 @@ export async function openCapture(pathOrDash: string): Promise<PacketSource> {
 
   const reader = READERS[format];
   const input = bytes;
+  const positions = !gzipped && (await regularFile);
   let started = false;
   return {
     name: pathOrDash,
     frames(): AsyncIterable<RawFrame> {
       if (started) throw new Error(`${display}: frames() can be iterated only once`);
       started = true;
-      return reader(input.rest(), display);
+      return reader(input.rest(), display, { positions });
     },
     bytesRead: () => consumed,
   };
@@ -135,7 +149,8 @@ async function* mapIoErrors(stream: Readable, display: string): AsyncGenerator<B
   }
 }
 
-function ioError(err: unknown, display: string): CaptureError {
+/** A read or open error as a one-line CaptureError('io') (strerror wording). */
+export function ioError(err: unknown, display: string): CaptureError {
   if (err instanceof CaptureError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const message = err instanceof Error ? err.message : String(err);

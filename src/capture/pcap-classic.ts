@@ -17,6 +17,7 @@
 
 import { Readable } from 'node:stream';
 import { ByteReader } from './byte-reader';
+import { checkResumedHeader, noFrameAtError, pcapReaderState, type PcapReaderState, type ReaderOptions } from './frame-position';
 import {
   classicTimestamp,
   damagedRecordError,
@@ -60,24 +61,37 @@ const pcapParser = require('pcap-parser') as PcapParserModule;
  * Frames of a microsecond classic pcap read from `input` through pcap-parser. `name` prefixes error messages.
  * Throws CaptureError ('truncated', 'damaged', 'unsupported', or the input's own error) after yielding every
  * frame before the problem. Ending the iteration early destroys the stream and closes `input`.
+ * `opts`: record frame positions, or resume at one (frame-position.ts). Positions are counted here, since
+ * pcap-parser does not tell them: the 24-byte file header, then per record its 16-byte header and exactly
+ * incl_len bytes of data (pcap-parser slices `capturedLength` bytes, so data.length is incl_len).
  */
 export async function* readPcapClassic(
   input: AsyncIterable<Uint8Array>,
   name: string,
+  opts: ReaderOptions = {},
 ): AsyncGenerator<RawFrame, void, undefined> {
   const bytes = new ByteReader(input, name);
+  const resume = opts.resume;
   let linkType: number;
   let limit: number;
   let snaplen: number;
+  let state: PcapReaderState | undefined;
   try {
     await bytes.ensure(PCAP_FILE_HEADER_LEN);
     const header = parsePcapFileHeader(bytes.peek(Math.min(bytes.buffered, PCAP_FILE_HEADER_LEN)), name);
     if (header.nanosecond) {
       throw new CaptureError('unsupported', `${name}: pcap-parser reads only microsecond pcap (use readPcapNsec)`);
     }
+    const resumed = resume?.state;
+    if (resumed) {
+      if (resumed.format !== 'pcap') throw new TypeError('readPcapClassic: resume state is not a pcap state');
+      checkResumedHeader(header, resumed, name);
+    }
     linkType = header.linkType;
     snaplen = header.snaplen;
     limit = recordLengthLimit(snaplen);
+    // Shared by every frame of the file (on resume, the very object of the first pass).
+    state = resumed ?? (opts.positions ? pcapReaderState(header) : undefined);
   } catch (err) {
     await bytes.close();
     throw err;
@@ -89,8 +103,10 @@ export async function* readPcapClassic(
 
   const queue: RawFrame[] = [];
   let paused = false;
-  let frameNo = 0;
-  let offset = PCAP_FILE_HEADER_LEN; // file offset of the next record header
+  // On resume the input is the file header, then the file from resume.offset: the first record is frame resume.frameNo.
+  const firstFrame = resume ? resume.frameNo : 1;
+  let frameNo = firstFrame - 1;
+  let offset = resume ? resume.offset : PCAP_FILE_HEADER_LEN; // file offset of the next record header
   let headerPending = false; // a record header was parsed, its body not yet
   let outcome: { error?: CaptureError } | undefined;
   let wake: (() => void) | undefined;
@@ -120,8 +136,9 @@ export async function* readPcapClassic(
     if (outcome) return;
     headerPending = false;
     frameNo++;
+    const at = offset;
     offset += PCAP_RECORD_HEADER_LEN + data.length;
-    queue.push({
+    const frame: RawFrame = {
       frameNo,
       ts: classicTimestamp(h.timestampSeconds, h.timestampMicroseconds, 1e6),
       capLen: data.length,
@@ -129,7 +146,9 @@ export async function* readPcapClassic(
       linkType,
       bytes: data,
       interfaceId: 0,
-    });
+    };
+    if (state) frame.position = { offset: at, state };
+    queue.push(frame);
     if (!paused && queue.length > QUEUE_HIGH_WATER) {
       paused = true;
       stream.pause();
@@ -146,7 +165,9 @@ export async function* readPcapClassic(
   parser.on('end', () => {
     // Bytes left over, or a header whose body never came: the file was cut inside record frameNo + 1.
     const leftover = parser.buffer?.length ?? 0;
-    finish(headerPending || leftover > 0 ? truncatedFrameError(name, frameNo + 1) : undefined);
+    if (headerPending || leftover > 0) finish(truncatedFrameError(name, frameNo + 1));
+    else if (resume && frameNo < firstFrame) finish(noFrameAtError(name, offset));
+    else finish();
   });
 
   try {

@@ -8,6 +8,7 @@
  */
 
 import { ByteReader } from './byte-reader';
+import { checkResumedHeader, noFrameAtError, pcapReaderState, type ReaderOptions } from './frame-position';
 import {
   damagedRecordError,
   classicTimestamp,
@@ -23,23 +24,39 @@ import type { RawFrame } from './raw-frame';
  * Frames of a classic pcap file (ns or µs magic) read from `input`. `name` prefixes error messages.
  * Throws CaptureError: 'truncated' when the input ends inside the header or a record, 'damaged' for an
  * impossible record length, after yielding every frame before it. Ending the iteration early closes `input`.
+ * `opts`: record frame positions, or resume at one (frame-position.ts).
  */
 export async function* readPcapNsec(
   input: AsyncIterable<Uint8Array>,
   name: string,
+  opts: ReaderOptions = {},
 ): AsyncGenerator<RawFrame, void, undefined> {
   const bytes = new ByteReader(input, name);
+  const resume = opts.resume;
   try {
     await bytes.ensure(PCAP_FILE_HEADER_LEN);
     const header = parsePcapFileHeader(bytes.take(Math.min(bytes.buffered, PCAP_FILE_HEADER_LEN)), name);
+    const resumed = resume?.state;
+    if (resumed) {
+      if (resumed.format !== 'pcap') throw new TypeError('readPcapNsec: resume state is not a pcap state');
+      checkResumedHeader(header, resumed, name);
+    }
     const le = header.littleEndian;
     const fracPerSec = header.nanosecond ? 1e9 : 1e6;
     const limit = recordLengthLimit(header.snaplen);
+    // Shared by every frame of the file (on resume, the very object of the first pass).
+    const state = resumed ?? (opts.positions ? pcapReaderState(header) : undefined);
+    // File offset = input offset + delta: on resume the input is the header, then the file from resume.offset.
+    const delta = resume ? resume.offset - PCAP_FILE_HEADER_LEN : 0;
+    const first = resume ? resume.frameNo : 1;
 
-    for (let frameNo = 1; ; frameNo++) {
-      const offset = bytes.offset;
+    for (let frameNo = first; ; frameNo++) {
+      const offset = bytes.offset + delta;
       if (!(await bytes.ensure(PCAP_RECORD_HEADER_LEN))) {
-        if (bytes.buffered === 0) return;
+        if (bytes.buffered === 0) {
+          if (resume && frameNo === first) throw noFrameAtError(name, offset);
+          return;
+        }
         throw truncatedFrameError(name, frameNo);
       }
       const h = bytes.take(PCAP_RECORD_HEADER_LEN);
@@ -50,7 +67,7 @@ export async function* readPcapNsec(
       if (capLen > limit) throw damagedRecordError(name, frameNo, offset, capLen, header.snaplen);
       if (!(await bytes.ensure(capLen))) throw truncatedFrameError(name, frameNo);
       const data = bytes.take(capLen);
-      yield {
+      const frame: RawFrame = {
         frameNo,
         ts: classicTimestamp(sec, frac, fracPerSec),
         capLen,
@@ -59,6 +76,8 @@ export async function* readPcapNsec(
         bytes: data,
         interfaceId: 0,
       };
+      if (state) frame.position = { offset, state };
+      yield frame;
     }
   } finally {
     await bytes.close();

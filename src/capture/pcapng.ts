@@ -16,6 +16,7 @@
  */
 
 import { ByteReader } from './byte-reader';
+import { noFrameAtError, pcapngReaderState, type PcapngInterface, type PcapngReaderState, type ReaderOptions } from './frame-position';
 import { truncatedFrameError } from './pcap-header';
 import { CaptureError, type RawFrame, type Timestamp } from './raw-frame';
 
@@ -43,16 +44,6 @@ const MIN_BLOCK_LEN: ReadonlyMap<number, number> = new Map([
   [BT_OPB, 32],
   [BT_SPB, 16],
 ]);
-
-interface PcapngInterface {
-  linkType: number;
-  /** 0 means no limit. */
-  snaplen: number;
-  /** Timestamp ticks per second: 10^n or 2^n from if_tsresol. */
-  ticksPerSec: bigint;
-  /** if_tsoffset: seconds added to every timestamp. */
-  offsetSec: bigint;
-}
 
 /** Reads fields of one block in its section's byte order. */
 class BlockView {
@@ -87,24 +78,47 @@ export function ticksPerSecond(tsresol: number): bigint {
  * Frames of a pcapng file read from `input`; `name` prefixes error messages. Frame numbers run on across
  * sections. Throws CaptureError ('not_a_capture', 'unsupported', 'damaged', 'truncated') after yielding every
  * frame before the problem. Ending the iteration early closes `input`.
+ * `opts`: record frame positions, or resume at one (frame-position.ts): the input then starts at a packet block
+ * of a section whose byte order and interfaces the resume state gives; later SHBs and IDBs apply as they come.
  */
 export async function* readPcapng(
   input: AsyncIterable<Uint8Array>,
   name: string,
+  opts: ReaderOptions = {},
 ): AsyncGenerator<RawFrame, void, undefined> {
   const bytes = new ByteReader(input, name);
   const damaged = (msg: string): CaptureError => new CaptureError('damaged', `${name}: ${msg}`);
-  let le = true;
-  let interfaces: PcapngInterface[] = [];
-  let sections = 0;
-  let frameNo = 0;
+  let resumed: PcapngReaderState | undefined;
+  if (opts.resume) {
+    if (opts.resume.state.format !== 'pcapng') throw new TypeError('readPcapng: resume state is not a pcapng state');
+    resumed = opts.resume.state;
+  }
+  const positions = resumed !== undefined || opts.positions === true;
+  // File offset = input offset + base (the input starts at resume.offset on resume).
+  const base = opts.resume?.offset ?? 0;
+  const firstFrame = opts.resume?.frameNo ?? 1;
+  let le = resumed?.littleEndian ?? true;
+  let interfaces: PcapngInterface[] = resumed ? resumed.interfaces.slice() : [];
+  let sections = resumed ? 1 : 0;
+  let frameNo = firstFrame - 1;
+  // The position state of the frames to come: shared until an SHB or IDB changes what it holds, then made anew
+  // when a frame needs it. On resume the first pass's own object, until such a change.
+  let state: PcapngReaderState | undefined = resumed;
   try {
     for (;;) {
-      const offset = bytes.offset;
+      const offset = base + bytes.offset;
       if (!(await bytes.ensure(8))) {
+        if (bytes.buffered === 0 && resumed && frameNo < firstFrame) throw noFrameAtError(name, offset);
         if (bytes.buffered === 0 && sections > 0) return;
         if (bytes.buffered === 0) throw new CaptureError('not_a_capture', `${name}: empty file, not a pcapng file`);
         throw new CaptureError('truncated', `${name}: file ends in the block header at offset ${offset}`);
+      }
+      if (resumed && frameNo < firstFrame) {
+        // A resume position must be a packet block: anything else means the position is wrong or the file changed.
+        const t = new BlockView(bytes.peek(4), le).u32(0);
+        if (t !== BT_EPB && t !== BT_SPB && t !== BT_OPB) {
+          throw damaged(`no pcapng packet block at offset ${offset} (block type 0x${t.toString(16)})`);
+        }
       }
       // The SHB type reads the same in both byte orders; its byte-order magic sets the order for the section.
       if (bytes.peek(4).readUInt32LE(0) === BT_SHB) {
@@ -163,6 +177,7 @@ export async function* readPcapng(
           }
           sections++;
           interfaces = [];
+          state = undefined;
           break;
         }
         case BT_IDB: {
@@ -170,11 +185,14 @@ export async function* readPcapng(
             throw damaged(`pcapng section has more than ${MAX_INTERFACES} interfaces (offset ${offset})`);
           }
           interfaces.push(parseInterface(block, len, offset, damaged));
+          state = undefined;
           break;
         }
         default: {
           frameNo++;
-          yield packetFrame(type, block, len, offset, frameNo, interfaces, damaged);
+          const frame = packetFrame(type, block, len, offset, frameNo, interfaces, damaged);
+          if (positions) frame.position = { offset, state: (state ??= pcapngReaderState(le, interfaces)) };
+          yield frame;
         }
       }
     }
@@ -190,12 +208,8 @@ function parseInterface(
   offset: number,
   damaged: (msg: string) => CaptureError,
 ): PcapngInterface {
-  const iface: PcapngInterface = {
-    linkType: block.u16(8),
-    snaplen: block.u32(12),
-    ticksPerSec: 1_000_000n,
-    offsetSec: 0n,
-  };
+  let ticksPerSec = 1_000_000n;
+  let offsetSec = 0n;
   const end = len - 4;
   let pos = 16;
   while (pos + 4 <= end) {
@@ -205,11 +219,12 @@ function parseInterface(
     if (pos + 4 + olen > end) {
       throw damaged(`pcapng interface block at offset ${offset} has an option (code ${code}) past its end`);
     }
-    if (code === OPT_IF_TSRESOL && olen >= 1) iface.ticksPerSec = ticksPerSecond(block.buf[pos + 4]);
-    if (code === OPT_IF_TSOFFSET && olen >= 8) iface.offsetSec = block.i64(pos + 4);
+    if (code === OPT_IF_TSRESOL && olen >= 1) ticksPerSec = ticksPerSecond(block.buf[pos + 4]);
+    if (code === OPT_IF_TSOFFSET && olen >= 8) offsetSec = block.i64(pos + 4);
     pos += 4 + ((olen + 3) & ~3);
   }
-  return iface;
+  // Frozen: position states share these objects.
+  return Object.freeze({ linkType: block.u16(8), snaplen: block.u32(12), ticksPerSec, offsetSec });
 }
 
 /** Build the frame of an EPB, OPB or SPB (the block is complete and its length checked). */

@@ -11,6 +11,18 @@ export interface Timestamp {
   nsec: number;
 }
 
+/**
+ * Where a frame is in its capture file, so it can be read again later (openCaptureAt). Opaque to users: only the
+ * reader that made it knows what `state` holds. Set only for frames read from an uncompressed regular file by path.
+ */
+export interface FramePosition {
+  /** Byte offset in the file of the frame's pcap record header / pcapng block. */
+  readonly offset: number;
+  /** The reader's state needed to resume there (link type, byte order, ns/µs, the pcapng section's interfaces with
+   *  tsresol/tsoffset). Immutable and SHARED by all frames of a file or section: one object, not one per frame. */
+  readonly state: unknown;
+}
+
 export interface RawFrame {
   /** 1-based position in the capture, counting every frame in file order (as tshark numbers them). */
   frameNo: number;
@@ -24,6 +36,8 @@ export interface RawFrame {
   bytes: Uint8Array;
   /** pcapng interface index (0 for classic pcap and live capture). */
   interfaceId: number;
+  /** Where to read the frame again; absent for gzip input, stdin, live capture and anything not a regular file. */
+  position?: FramePosition;
 }
 
 /** One interface for capture files and live capture (gopacket's PacketDataSource habit). */

@@ -19,6 +19,10 @@ export interface RecordMarkerOptions {
   maxFragments: number;
   /** The first byte is the start of the stream (the SYN was seen): start in sync. Otherwise resync first. */
   inSync: boolean;
+  /** With inSync false: a record is known to start in the first chunk (a redecode starting at the frame where a
+   *  wanted record begins). The first plausible record mark in it is taken at once, as if confirmed, and the bytes
+   *  before it (the tail of an earlier record) are not reported as a resync. */
+  recordInFirstChunk: boolean;
 }
 
 export const DEFAULT_RECORD_MARKING: RecordMarkerOptions = {
@@ -26,6 +30,7 @@ export const DEFAULT_RECORD_MARKING: RecordMarkerOptions = {
   resyncWindow: 256 << 10,
   maxFragments: 4096,
   inSync: false,
+  recordInFirstChunk: false,
 };
 
 export interface RecordMarkerStats {

@@ -112,6 +112,11 @@ export class RecordMarker {
   private replay: Piece[] = [];
   private replayHead = 0;
   private lastFrame = 0;
+  /** recordInFirstChunk, until the first chunk has been handed to the scanner. */
+  private trustFirstChunk: boolean;
+  /** While joining with recordInFirstChunk: bytes skipped so far (reported only if the record found is not the
+   *  trusted one); -1 otherwise. */
+  private joinSkipped: number;
 
   constructor(
     options: Partial<RecordMarkerOptions>,
@@ -124,6 +129,8 @@ export class RecordMarker {
     this.stats = shared?.stats ?? newRecordMarkerStats();
     this.onAnomaly = shared?.onAnomaly;
     this.state = S_MARK;
+    this.trustFirstChunk = !this.opts.inSync && this.opts.recordInFirstChunk;
+    this.joinSkipped = this.trustFirstChunk ? 0 : -1;
     if (!this.opts.inSync) this.enterResync(); // joined mid-way: find the first record boundary
   }
 
@@ -213,7 +220,12 @@ export class RecordMarker {
         this.skipRemaining -= take;
         if (this.skipRemaining === 0) this.endSkip();
       } else if (state === S_RESYNC) {
-        (this.scanner as ResyncScanner).append(b, i, n, frameNo, ts);
+        const sc = this.scanner as ResyncScanner;
+        sc.append(b, i, n, frameNo, ts);
+        if (this.trustFirstChunk) {
+          this.trustFirstChunk = false;
+          sc.trust();
+        }
         i = n;
       } else {
         return;
@@ -440,6 +452,7 @@ export class RecordMarker {
     const sc = this.scanner as ResyncScanner;
     const pieces = sc.take(acc.pos);
     this.collectSkipped();
+    this.endTrustedJoin(acc.trusted);
     this.state = S_MARK;
     this.rec = null;
     this.raw = null;
@@ -457,6 +470,7 @@ export class RecordMarker {
       if (!acc) {
         sc.dropAll();
         this.collectSkipped();
+        this.endTrustedJoin(false);
         return;
       }
       this.acceptResync(acc);
@@ -476,9 +490,18 @@ export class RecordMarker {
   private collectSkipped(): void {
     const n = (this.scanner as ResyncScanner).takeSkipped();
     if (n > 0) {
-      this.skipped += n;
+      if (this.joinSkipped >= 0) this.joinSkipped += n;
+      else this.skipped += n;
       this.stats.skippedBytes += n;
     }
+  }
+
+  /** The join with a trusted first chunk is over: bytes skipped before a trusted record were the tail of an
+   *  earlier record, as expected, and are no anomaly; otherwise they count like any resync's. */
+  private endTrustedJoin(trusted: boolean): void {
+    if (this.joinSkipped < 0) return;
+    if (!trusted) this.skipped += this.joinSkipped;
+    this.joinSkipped = -1;
   }
 
   // ---- output ------------------------------------------------------------------------------------------------

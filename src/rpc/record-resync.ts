@@ -17,6 +17,11 @@
  *
  * Memory: without an open candidate only a short tail (< one RPC header) is kept; with one, at most `window` bytes
  * plus one chunk. Bytes given up are counted in `skipped`.
+ *
+ * trust(): when the caller knows that a record starts in the bytes buffered so far (a redecode that starts at the
+ * frame where a wanted record begins), a candidate starting there is accepted as soon as its mark and header are
+ * plausible and what is buffered after it does not contradict it: waiting for confirmation would hold the record
+ * back until data beyond the redecoded frames arrives, which never does.
  */
 import type { Timestamp } from '../capture/raw-frame';
 import { probeRpcHeader, PROBE_HEAD, u32 } from './detect';
@@ -33,6 +38,8 @@ export interface ResyncAccept {
   pos: number;
   /** false: the record's end could not be checked (it lies beyond the data). */
   confirmed: boolean;
+  /** Accepted because it starts in trusted bytes (trust()). */
+  trusted: boolean;
 }
 
 const BAD = 0;
@@ -82,6 +89,8 @@ export class ResyncScanner {
   private lastChunk = 0;
   /** Scratch for a header that spans fragments. */
   private head: Uint8Array | null = null;
+  /** Candidates starting before this buffer position are trusted (see trust()); -1: none. */
+  private trustUntil = -1;
 
   constructor(
     private readonly maxRecordSize: number,
@@ -104,13 +113,19 @@ export class ResyncScanner {
     this.hi += n;
   }
 
+  /** A record starts somewhere in the bytes buffered so far: accept the first plausible candidate among them
+   *  without waiting for confirmation (until the next take() or dropAll()). */
+  trust(): void {
+    this.trustUntil = this.hi;
+  }
+
   /** Looks for a record start. `final`: no more contiguous data will come (a gap or the end of the stream), so
    *  candidates that need more bytes are rejected and an open candidate is taken as it is. */
   scan(final: boolean): ResyncAccept | null {
     const opens = this.opens;
     for (let k = 0; k < opens.length; ) {
       const v = this.evaluate(opens[k], final);
-      if (v === OK) return { pos: opens[k], confirmed: true };
+      if (v === OK) return this.accept(opens[k], true);
       if (v === BAD) opens.splice(k, 1);
       else k++;
     }
@@ -119,7 +134,7 @@ export class ResyncScanner {
       if (v === BAD) {
         this.pos++;
       } else if (v === OK) {
-        return { pos: this.pos, confirmed: true };
+        return this.accept(this.pos, true);
       } else if (v === OPEN && opens.length < MAX_OPEN) {
         opens.push(this.pos);
         this.pos++;
@@ -127,9 +142,13 @@ export class ResyncScanner {
         break; // NEED (or too many open candidates): wait for more bytes
       }
     }
-    if (opens.length > 0 && (final || this.hi - opens[0] >= this.window)) return { pos: opens[0], confirmed: false };
+    if (opens.length > 0 && (final || this.hi - opens[0] >= this.window)) return this.accept(opens[0], false);
     this.drop(opens.length > 0 ? opens[0] : this.pos);
     return null;
+  }
+
+  private accept(pos: number, confirmed: boolean): ResyncAccept {
+    return { pos, confirmed, trusted: pos < this.trustUntil };
   }
 
   /** Hands out the bytes from `pos` on (views of a buffer the scanner then forgets), split by frame, and resets.
@@ -162,6 +181,7 @@ export class ResyncScanner {
   }
 
   private reset(): void {
+    this.trustUntil = -1;
     this.lo = this.hi = this.pos = this.lastChunk = 0;
     this.opens = [];
     this.frames = [];
@@ -194,6 +214,7 @@ export class ResyncScanner {
     this.hi -= d;
     this.pos -= d;
     this.lastChunk = this.lastChunk > d ? this.lastChunk - d : 0;
+    if (this.trustUntil >= 0) this.trustUntil = this.trustUntil > d ? this.trustUntil - d : 0;
     for (let k = 0; k < this.opens.length; k++) this.opens[k] -= d;
     for (const f of this.frames) f.off = f.off > d ? f.off - d : 0;
   }
@@ -207,7 +228,8 @@ export class ResyncScanner {
     const probe = this.probeRecord(p);
     if (probe === BAD) return BAD;
     if (probe === NEED) return final ? BAD : NEED;
-    return this.chain(p, final);
+    const v = this.chain(p, final);
+    return v === OPEN && p < this.trustUntil ? OK : v;
   }
 
   /** Does the record whose first mark is at q start with a plausible call/reply header? OK, BAD, or NEED (the

@@ -13,6 +13,8 @@ import { RecordMarker } from './record-marking';
  *   tcp.finish();                                // flushes partial records (truncated) of open streams
  *
  * One RecordMarker per direction, started in sync when the reassembler saw the start of that direction.
+ * `recordStartFrame` (redecode): a record starts in that frame's segment, so the direction whose first chunk comes
+ * from it, joined mid-way, takes the first plausible record mark in it at once (RecordMarkerOptions.recordInFirstChunk).
  */
 export class TcpRecordLayer implements TcpReassemblerHandlers {
   readonly counters: Partial<Record<Anomaly, number>> = {};
@@ -22,8 +24,9 @@ export class TcpRecordLayer implements TcpReassemblerHandlers {
 
   constructor(
     private readonly onRecord: (rec: TcpRpcRecord) => void,
-    private readonly options: Partial<Omit<RecordMarkerOptions, 'inSync'>> = {},
+    private readonly options: Partial<Omit<RecordMarkerOptions, 'inSync' | 'recordInFirstChunk'>> = {},
     onAnomaly?: (anomaly: Anomaly, connId: string, frameNo: number) => void,
+    private readonly recordStartFrame?: number,
   ) {
     this.shared = { counters: this.counters, stats: this.stats, onAnomaly };
   }
@@ -36,7 +39,8 @@ export class TcpRecordLayer implements TcpReassemblerHandlers {
   onChunk(chunk: StreamChunk, stream: TcpStreamInfo): void {
     let m = this.markers.get(stream.key);
     if (!m) {
-      m = new RecordMarker({ ...this.options, inSync: stream.fromStart }, this.onRecord, this.shared);
+      const recordInFirstChunk = chunk.frameNo === this.recordStartFrame;
+      m = new RecordMarker({ ...this.options, inSync: stream.fromStart, recordInFirstChunk }, this.onRecord, this.shared);
       this.markers.set(stream.key, m);
     }
     m.push(chunk);
