@@ -7,97 +7,25 @@
  *    bytes of the decoded handles), strings, numbers, hex, addresses and ports;
  *  - every program-block line has its bytes but a reply's `Proc = N` (the reply does not carry it); the share is
  *    printed as a diagnostic.
- * DES credentials and RPC_MISMATCH replies, which no fixture has, are built.
+ * DES credentials and RPC_MISMATCH replies, which no fixture has, are built. Cut and mangled records:
+ * detail-ranges-cut.test.ts.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { RawFrame } from '../src/capture/raw-frame';
 import type { ByteRange, DetailNode } from '../src/format/detail';
-import { createFormatContext } from '../src/format/format-context';
-import { layerDetailBlocks } from '../src/format/layer-detail';
-import { macText } from '../src/format/layer-detail';
+import { layerDetailBlocks, macText } from '../src/format/layer-detail';
 import { programBlock, programSpans } from '../src/format/program-detail';
 import { rpcDetail } from '../src/format/rpc-detail';
 import { formatIpv4, formatIpv6 } from '../src/net/ip-address';
-import { DEFAULT_PIPELINE, defaultRegistry, Pipeline } from '../src/pipeline';
-import { FhNames } from '../src/programs/fh-names';
 import { FileHandle, snoopFhHash } from '../src/programs/file-handle';
-import { isRpcEvent, type RpcEvent } from '../src/rpc/rpc-event';
-import { readFrames } from './helpers/capture-packets';
-import { fixture, fixtureCaptures } from './helpers/fixtures';
+import type { RpcEvent } from '../src/rpc/rpc-event';
+import { be, bytesOf, checkBounds, chunks, eventsOfFrames, hex, loadCorpus, pad4, plainFormat, Tally, utf8, walk } from './helpers/detail-ranges';
 import { ethernet, frame, ipv4, udp } from './helpers/net-builders';
-import { fixtureEvents } from './helpers/program-harness';
 import { buildCall, buildDeniedReply, XdrWriter } from './helpers/rpc-builders';
-
-interface Fixture {
-  name: string;
-  events: RpcEvent[];
-  frames: RawFrame[];
-}
-
-async function loadCorpus(): Promise<Fixture[]> {
-  const out: Fixture[] = [];
-  for (const name of fixtureCaptures()) out.push({ name, events: await fixtureEvents(name), frames: await readFrames(fixture(name)) });
-  return out;
-}
 
 /** Every fixture, read once for all the tests of this file. */
 const CORPUS = loadCorpus();
-
-const fmt = createFormatContext(defaultRegistry(), new FhNames(), { showNames: false });
-
-function* walk(nodes: readonly DetailNode[], parent: DetailNode | null = null): Generator<{ node: DetailNode; parent: DetailNode | null }> {
-  for (const node of nodes) {
-    yield { node, parent };
-    if (node.children) yield* walk(node.children, node);
-  }
-}
-
-const bytesOf = (b: Uint8Array, r: ByteRange): Uint8Array => b.subarray(r.start, r.end);
-const utf8 = (b: Uint8Array): string => new TextDecoder().decode(b);
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
-const pad4 = (n: number): number => (n + 3) & ~3;
-
-/** The big-endian unsigned number in `b` (4 or 8 bytes). */
-function be(b: Uint8Array): bigint {
-  let v = 0n;
-  for (const x of b) v = (v << 8n) | BigInt(x);
-  return v;
-}
-
-/** Big-endian words of `size` bytes. */
-function chunks(b: Uint8Array, size: number): bigint[] {
-  const out: bigint[] = [];
-  for (let i = 0; i + size <= b.length; i += size) out.push(be(b.subarray(i, i + size)));
-  return out;
-}
-
-/** Counts how often each check ran, so that a test whose checks never ran fails. */
-class Tally {
-  readonly counts = new Map<string, number>();
-  add(rule: string): void {
-    this.counts.set(rule, (this.counts.get(rule) ?? 0) + 1);
-  }
-  expect(rules: readonly string[]): void {
-    for (const r of rules) assert.ok((this.counts.get(r) ?? 0) > 0, `no line checked by rule "${r}"`);
-  }
-}
-
-/** Every range within [0, length], and within its parent's range when both have one. */
-function checkBounds(nodes: readonly DetailNode[], length: number, where: string, tally: Tally): void {
-  for (const { node, parent } of walk(nodes)) {
-    const r = node.range;
-    if (!r) continue;
-    tally.add('bounds');
-    assert.ok(Number.isInteger(r.start) && Number.isInteger(r.end), `${where}: ${node.text}`);
-    assert.ok(0 <= r.start && r.start <= r.end && r.end <= length, `${where}: ${node.text} [${r.start}, ${r.end}) of ${length}`);
-    const p = parent?.range;
-    if (p) {
-      tally.add('inside parent');
-      assert.ok(p.start <= r.start && r.end <= p.end, `${where}: ${node.text} [${r.start}, ${r.end}) outside ${parent.text} [${p.start}, ${p.end})`);
-    }
-  }
-}
+const fmt = plainFormat();
 
 test('every range lies inside its record or frame and inside its parent; the XDR walk never slips', async () => {
   const tally = new Tally();
@@ -261,15 +189,11 @@ test('RPC header lines: the bytes of each line hold the value it shows (xid, pro
 
 /** One call and its reply over UDP through the real pipeline. */
 function exchange(call: Uint8Array, reply: Uint8Array): RpcEvent[] {
-  const out: RpcEvent[] = [];
-  const p = new Pipeline(DEFAULT_PIPELINE, (ev) => {
-    if (isRpcEvent(ev)) out.push(ev);
-  });
   const [c, s] = ['10.0.0.1', '10.0.0.2'];
-  p.pushFrame(frame(ethernet(ipv4(udp(call, { sport: 700, dport: 111 }), { src: c, dst: s })), 1, { frameNo: 1 }));
-  p.pushFrame(frame(ethernet(ipv4(udp(reply, { sport: 111, dport: 700 }), { src: s, dst: c })), 1, { frameNo: 2 }));
-  p.finish();
-  return out;
+  return eventsOfFrames([
+    frame(ethernet(ipv4(udp(call, { sport: 700, dport: 111 }), { src: c, dst: s })), 1, { frameNo: 1 }),
+    frame(ethernet(ipv4(udp(reply, { sport: 111, dport: 700 }), { src: s, dst: c })), 1, { frameNo: 2 }),
+  ]);
 }
 
 test('built messages: AUTH_DES credential and verifier, RPC_MISMATCH reply', () => {
@@ -399,6 +323,7 @@ test('program lines: the bytes of each line hold the value it shows; handle line
 test('coverage: every program line but a reply\'s `Proc = N` has its bytes', async (t) => {
   let lines = 0;
   let ranged = 0;
+  let procLines = 0;
   const perProgram = new Map<string, [number, number]>();
   for (const fx of await CORPUS) {
     for (const ev of fx.events) {
@@ -409,6 +334,7 @@ test('coverage: every program line but a reply\'s `Proc = N` has its bytes', asy
       for (const { node } of walk(pb.nodes)) {
         if (node.text.trim() === '') continue;
         lines++;
+        if (/^Proc = \d+ /.test(node.text)) procLines++;
         counts[0]++;
         if (node.range) {
           ranged++;
@@ -423,6 +349,7 @@ test('coverage: every program line but a reply\'s `Proc = N` has its bytes', asy
   }
   const share = ranged / lines;
   t.diagnostic(`program-block lines with a range: ${ranged} of ${lines} (${(share * 100).toFixed(1)}%), blank lines left out`);
+  t.diagnostic(`  the ${lines - ranged} without one are all \`Proc = N\` lines (of ${procLines}): replies', and inner calls' of CALLIT`);
   for (const [p, [n, k]] of [...perProgram].sort()) t.diagnostic(`  ${p}: ${k} of ${n} (${((k / n) * 100).toFixed(1)}%)`);
   assert.ok(lines > 10_000, 'the fixtures have program lines');
   assert.ok(share > 0.9, `share ${share}`);
@@ -472,88 +399,4 @@ test('layer lines: addresses, ports, MACs and TCP numbers are where the lines sa
     }
   }
   tally.expect(['ipv4 address', 'ipv6 address', 'UDP: port', 'TCP: port', 'tcp seq/ack', 'mac', '16-bit fields', 'ethertype']);
-});
-
-// ------------------------------------------------------------------------------------------------ cut and mangled
-
-/** The RPC messages the pipeline makes of `frames`. */
-function eventsOfFrames(frames: readonly RawFrame[]): RpcEvent[] {
-  const out: RpcEvent[] = [];
-  const p = new Pipeline(DEFAULT_PIPELINE, (ev) => {
-    if (isRpcEvent(ev)) out.push(ev);
-  });
-  for (const f of frames) p.pushFrame(f);
-  p.finish();
-  return out;
-}
-
-/** Bounds of every block of `ev`; the number of program lines with a range. */
-function checkEvent(ev: RpcEvent, where: string, tally: Tally, slips: boolean): number {
-  const len = ev.record.bytes.length;
-  checkBounds(rpcDetail(ev), len, where, tally);
-  if (ev.frame) for (const b of layerDetailBlocks(ev.frame, { rpc: true })) checkBounds(b.nodes, ev.frame.bytes.length, where, tally);
-  const at = programSpans(ev);
-  const pb = programBlock(ev, fmt, at);
-  if (slips) assert.equal(at.slips, 0, where);
-  if (!pb) return 0;
-  checkBounds(pb.nodes, len, where, tally);
-  return [...walk(pb.nodes)].filter(({ node }) => node.range).length;
-}
-
-const CUT_FIXTURES = ['nfs3_allprocs_tcp_lo.pcap', 'nfs3_browse_lo.pcap', 'lab_mount_sequence_lo.pcap', 'rpcbind_all_procs_any_sll2.pcap', 'nfs3_udp_lo.pcap'];
-
-test('records cut by a snaplen of 200 or 120 bytes: ranges stay inside what was captured; the walk never slips', async () => {
-  const tally = new Tally();
-  let truncated = 0;
-  let ranged = 0;
-  for (const name of CUT_FIXTURES) {
-    const frames = (await CORPUS).find((f) => f.name === name)!.frames;
-    for (const snaplen of [200, 120]) {
-      const cut = frames.map((f) => (f.bytes.length <= snaplen ? f : { ...f, capLen: snaplen, bytes: f.bytes.subarray(0, snaplen) }));
-      for (const ev of eventsOfFrames(cut)) {
-        if (ev.record.truncated) truncated++;
-        ranged += checkEvent(ev, `${name} -s ${snaplen} frame ${ev.record.frameNo}`, tally, true);
-      }
-    }
-  }
-  assert.ok(truncated > 50, `truncated records: ${truncated}`);
-  assert.ok(ranged > 1000, `program lines with a range: ${ranged}`);
-  tally.expect(['bounds', 'inside parent']);
-});
-
-/** xorshift32: the same mangling on every run. */
-function prng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
-
-test('mangled messages: whatever the decoders made of them, ranges stay inside their bytes', async () => {
-  const tally = new Tally();
-  const rnd = prng(0x5eed);
-  let events = 0;
-  for (const name of CUT_FIXTURES) {
-    const frames = (await CORPUS).find((f) => f.name === name)!.frames;
-    for (let round = 0; round < 4; round++) {
-      // a few bytes changed past the headers of the lower layers (from byte 70 on: inside the RPC data)
-      const mangled = frames.map((f) => {
-        if (f.bytes.length <= 70) return f;
-        const b = Uint8Array.from(f.bytes);
-        for (let k = 1 + Math.floor(rnd() * 3); k > 0; k--) b[70 + Math.floor(rnd() * (b.length - 70))] = Math.floor(rnd() * 256);
-        return { ...f, bytes: b };
-      });
-      for (const ev of eventsOfFrames(mangled)) {
-        events++;
-        checkEvent(ev, `${name} mangled ${round} frame ${ev.record.frameNo}`, tally, false);
-      }
-    }
-  }
-  assert.ok(events > 500, `events: ${events}`);
-  tally.expect(['bounds', 'inside parent']);
 });

@@ -166,38 +166,35 @@ function createdReply(r: CREATE3res, f: FormatContext, c: XdrSpans): DetailNode[
   return [statusNode(r.status, c), ...wccDataNodes('', r.dir_wcc, c)];
 }
 
-/** RFC 1813 §3.3.16/§3.3.17 dirlist3 / dirlistplus3: each entry follows a value_follows TRUE; its lines come from
- *  `entry` (which walks it), its range is the entry without that discriminant. */
-function entryNodes<E>(entries: readonly E[], c: XdrSpans, entry: (e: E, i: number, c: XdrSpans) => (range: ByteRange | undefined) => DetailNode): DetailNode[] {
+/** The entries of a dirlist3 / dirlistplus3 (RFC 1813 §3.3.16, §3.3.17), each after its value_follows TRUE:
+ *  `entry` walks one and gives its line, whose range becomes the entry's bytes (without that discriminant). */
+function entryNodes<E>(entries: readonly E[], c: XdrSpans, entry: (e: E, i: number) => DetailNode): DetailNode[] {
   return entries.map((e, i) => {
     c.word();
     const start = c.pos;
-    const node = entry(e, i, c);
-    return node(c.since(start));
+    const node = entry(e, i);
+    return field(node.text, c.since(start), node.children);
   });
 }
 
 /** One READDIR table row (entry3: fileid, name, cookie): file id and cookie right-aligned in 10 columns, then
  *  the name. */
-function readdirRow(e: entry3, _i: number, c: XdrSpans): (range: ByteRange | undefined) => DetailNode {
+function readdirRow(e: entry3, c: XdrSpans): DetailNode {
   c.hyper();
   c.opaque();
   c.hyper();
-  return (range) => field(` ${String(e.fileid).padStart(10)} ${String(e.cookie).padStart(10)} ${e.name}`, range);
+  return line(` ${String(e.fileid).padStart(10)} ${String(e.cookie).padStart(10)} ${e.name}`);
 }
 
 /** One READDIRPLUS entry (entryplus3) below its `------------------ entry #N` heading. */
-function readdirplusEntry(f: FormatContext) {
-  return (e: entryplus3, i: number, c: XdrSpans): ((range: ByteRange | undefined) => DetailNode) => {
-    const lines = [
-      field(`File ID = ${e.fileid}`, c.hyper()),
-      field(`Name = ${e.name}`, c.opaque()),
-      field(`Cookie = ${e.cookie}`, c.hyper()),
-      postOpAttrNode('', e.name_attributes, c),
-      postOpFhNode(e.name_handle, f, c),
-    ];
-    return (range) => field(`------------------ entry #${i + 1}`, range, lines);
-  };
+function readdirplusEntry(e: entryplus3, i: number, f: FormatContext, c: XdrSpans): DetailNode {
+  return line(`------------------ entry #${i + 1}`, [
+    field(`File ID = ${e.fileid}`, c.hyper()),
+    field(`Name = ${e.name}`, c.opaque()),
+    field(`Cookie = ${e.cookie}`, c.hyper()),
+    postOpAttrNode('', e.name_attributes, c),
+    postOpFhNode(e.name_handle, f, c),
+  ]);
 }
 
 /** The end of a directory list: `  N entries` (the whole list, from `start`: its entries and, complete, the closing
@@ -231,10 +228,13 @@ function heading(text: string, c: XdrSpans, below: () => DetailNode[]): DetailNo
 const REPLY_DETAILS: { readonly [N in Nfs3ProcName]: ReplyDetail<N> } = {
   NULL: () => [],
   // The fattr3 has no "Post-operation" heading here: it hangs below the status line, which covers it.
-  GETATTR: (r, _f, c) =>
-    r.status === 'NFS3_OK'
-      ? [heading(statusText(r.status), c, () => (c.word(), fattr3Nodes(r.obj_attributes, c)))]
-      : [statusNode(r.status, c)],
+  GETATTR: (r, _f, c) => {
+    if (r.status !== 'NFS3_OK') return [statusNode(r.status, c)];
+    const start = c.pos;
+    c.word();
+    const attrs = fattr3Nodes(r.obj_attributes, c);
+    return [field(statusText(r.status), c.since(start), attrs)];
+  },
   SETATTR: (r, _f, c) => [statusNode(r.status, c), ...wccDataNodes('', r.obj_wcc, c)],
   LOOKUP: (r, f, c) =>
     r.status === 'NFS3_OK'
@@ -292,7 +292,7 @@ const REPLY_DETAILS: { readonly [N in Nfs3ProcName]: ReplyDetail<N> } = {
       blank(),
     ];
     const start = c.pos;
-    const table = heading('   File id    Cookie   Name', c, () => entryNodes(r.entries, c, readdirRow));
+    const table = heading('   File id    Cookie   Name', c, () => entryNodes(r.entries, c, (e) => readdirRow(e, c)));
     return [...head, table, ...listEnd(r.entries.length, r, c, start, false)];
   },
   READDIRPLUS: (r, f, c) => {
@@ -304,7 +304,7 @@ const REPLY_DETAILS: { readonly [N in Nfs3ProcName]: ReplyDetail<N> } = {
       blank(),
     ];
     const start = c.pos;
-    const entries = entryNodes(r.entries, c, readdirplusEntry(f));
+    const entries = entryNodes(r.entries, c, (e, i) => readdirplusEntry(e, i, f, c));
     // snoop's error handler prints the partial count right after the entries, without the prefix-only line.
     return [...head, ...entries, ...listEnd(r.entries.length, r, c, start, true)];
   },
