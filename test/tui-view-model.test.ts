@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createFormatContext, DEFAULT_PIPELINE, defaultRegistry, Pipeline, type FormatContext, type RawFrame } from '../src/index';
+import { createFormatContext, DEFAULT_PIPELINE, defaultRegistry, FileHandle, Pipeline, type FormatContext, type RawFrame } from '../src/index';
 import { TransactionStore, type TxRow } from '../tui/store';
 import {
   columnWidths,
@@ -17,6 +17,7 @@ import {
   formatSeconds,
   headerLine,
   hexLines,
+  hexSelection,
   messageBytes,
   rowCells,
   rowLine,
@@ -166,8 +167,13 @@ test('detail tree: the -v blocks of call and reply; lower layers collapsed; the 
   assert.equal(fh.hasChildren, true); // the handle's hex, folded
   assert.equal(fh.expanded, false);
   const reply = row.replies[0];
-  assert.deepEqual(fh.range, { start: reply.msg.bodyOffset, end: reply.record.bytes.length });
+  // the handle's own bytes: after the status and the handle's length word
+  const handle = (reply.result as { mountinfo: { fhandle: FileHandle } }).mountinfo.fhandle;
+  assert.deepEqual(fh.range, { start: reply.msg.bodyOffset + 8, end: reply.msg.bodyOffset + 8 + handle.bytes.length });
+  assert.equal(fh.rangeOf, 'record');
+  assert.deepEqual(reply.record.bytes.subarray(fh.range.start, fh.range.end), handle.bytes);
   assert.deepEqual(lines.find((l) => l.id === 'm1/rpc')!.range, { start: 0, end: reply.msg.bodyOffset });
+  assert.deepEqual(lines.find((l) => l.id === 'm1/prog')!.range, { start: reply.msg.bodyOffset, end: reply.record.bytes.length });
   assert.ok(texts.includes('Directory = ' + EXPORT));
 
   // expanding by id: the IP block of the call and the handle's hex
@@ -225,6 +231,82 @@ test('hex lines: the MNT reply record, 16 bytes per line from offset 0, the sele
   const odd = hexLines(Uint8Array.from([0x41, 0x00, 0x1b]));
   assert.equal(odd[0].hex, '4100 1b'.padEnd(39));
   assert.equal(odd[0].ascii, 'A..');
+});
+
+test('detail tree ranges: RPC lines in the record, lower-layer lines in the frame, lines without bytes inherit', async () => {
+  const r = await runFixture('lab_mount_sequence_lo.pcap');
+  const row = byFrame(r, 5);
+  const [call, reply] = [row.calls[0], row.replies[0]];
+  const tree = detailTree(row, r.fmt);
+  const all = flattenTree(tree, new Set(flattenTree(tree, new Set(['m0', 'm1', 'm0/L0', 'm0/L1', 'm0/L2', 'm0/rpc', 'm1/rpc', 'm1/prog'])).map((l) => l.id)));
+  const find = (id: string, text: string) => all.find((l) => l.id.startsWith(id) && l.text.startsWith(text))!;
+  // the xid: the first word of the record
+  const xid = find('m0/rpc/', 'Transaction id = ');
+  assert.deepEqual([xid.range, xid.rangeOf], [{ start: 0, end: 4 }, 'record']);
+  // the call's path: its string's bytes
+  const dir = find('m0/prog/', 'Directory = ');
+  assert.equal(Buffer.from(call.record.bytes.subarray(dir.range!.start, dir.range!.end)).toString(), EXPORT);
+  // lower layers: ranges in the frame
+  const ip = find('m0/L1', 'IP:   ----- IP Header');
+  assert.deepEqual([ip.range, ip.rangeOf], [{ start: 14, end: 34 }, 'frame']);
+  const src = find('m0/L1/', 'Source address = 127.0.0.1');
+  assert.deepEqual([src.range, src.rangeOf], [{ start: 26, end: 30 }, 'frame']);
+  assert.deepEqual([...call.frame!.bytes.subarray(26, 30)], [127, 0, 0, 1]);
+  const dport = find('m0/L2/', 'Destination port = ');
+  assert.equal(call.frame!.bytes[dport.range!.start] * 256 + call.frame!.bytes[dport.range!.start + 1], call.record.dport);
+  // a reply's `Proc = 1` has no bytes of its own: its block's; `This is a reply to frame 5`: the RPC header's
+  assert.deepEqual(find('m1/prog/', 'Proc = 1').range, { start: reply.msg.bodyOffset, end: reply.record.bytes.length });
+  assert.deepEqual(find('m1/rpc/', 'This is a reply').range, { start: 0, end: reply.msg.bodyOffset });
+  // the message lines themselves show no bytes
+  assert.deepEqual([tree[0].range, tree[0].rangeOf], [null, null]);
+  assert.ok(all.every((l) => (l.range === null) === (l.rangeOf === null)));
+});
+
+test('hex selection: the record of the line\'s message or the frame of a lower-layer line, with its bytes marked', async () => {
+  const r = await runFixture('lab_mount_sequence_lo.pcap');
+  const row = byFrame(r, 5);
+  const [call, reply] = [row.calls[0], row.replies[0]];
+  const tree = detailTree(row, r.fmt);
+  const lines = flattenTree(tree, new Set(['m0', 'm1', 'm0/L1', 'm1/prog']));
+  const fh = lines.find((l) => l.text.startsWith('File handle = '))!;
+  const sel = hexSelection(row, fh, 0)!;
+  assert.equal(sel.bytes, reply.record.bytes);
+  assert.deepEqual(sel.range, fh.range);
+  assert.equal(sel.title, `Reply record, frame 6: ${reply.record.bytes.length} bytes`);
+  // its highlight in the hex lines: the handle's first byte (0x43, 'C') starts the third line
+  const hl = hexLines(sel.bytes, sel.range);
+  assert.equal(hl[1].highlight, null);
+  assert.deepEqual(hl[2].highlight, { start: 0, end: 16 });
+  assert.equal(hl[2].ascii[0], 'C');
+  // a lower-layer line: the call's frame
+  const src = lines.find((l) => l.id.startsWith('m0/L1/') && l.text.startsWith('Source address'))!;
+  const fsel = hexSelection(row, src, null)!;
+  assert.equal(fsel.bytes, call.frame!.bytes);
+  assert.deepEqual([...fsel.bytes.subarray(fsel.range!.start, fsel.range!.end)], [127, 0, 0, 1]);
+  assert.equal(fsel.title, `Frame 5: ${call.frame!.bytes.length} bytes`);
+  // no line: the chosen message's record, nothing marked; the message line itself: the same
+  assert.deepEqual(hexSelection(row, null, 1), { bytes: reply.record.bytes, range: null, title: sel.title });
+  assert.deepEqual(hexSelection(row, lines[0], null), { bytes: call.record.bytes, range: null, title: `Call record, frame 5: ${call.record.bytes.length} bytes` });
+  assert.equal(hexSelection(row, null, 7), null);
+  assert.equal(hexSelection(row, null, null), null);
+});
+
+test('hex selection of a frame row: the frame, its lines marked; a cut frame says how long it was', async () => {
+  const frames = await readFrames(fixture('nfs3_udp_ipfrag_veth.pcap'));
+  const r = run(frames, { ...DEFAULT_PIPELINE, allFrames: true });
+  const row = r.store.rows().find((x) => x.kind === 'frame')!;
+  const fr = row.other!.frame;
+  const lines = flattenTree(detailTree(row, r.fmt));
+  const ident = lines.find((l) => l.text.startsWith('Identification = '))!;
+  assert.equal(ident.rangeOf, 'frame');
+  const sel = hexSelection(row, ident, null)!;
+  assert.equal(sel.bytes, fr.bytes);
+  assert.equal(sel.title, `Frame ${fr.frameNo}: ${fr.bytes.length} bytes`);
+  assert.equal(fr.bytes[sel.range!.start] * 256 + fr.bytes[sel.range!.start + 1], Number(/= (\d+)/.exec(ident.text)![1]));
+  assert.deepEqual(hexSelection(row, null, null)!.range, null);
+  const cut = { ...fr, capLen: 40, bytes: fr.bytes.subarray(0, 40) };
+  const small = run([cut], { ...DEFAULT_PIPELINE, allFrames: true });
+  assert.equal(hexSelection(small.store.row(0)!, null, null)!.title, `Frame ${fr.frameNo}: 40 bytes (${fr.origLen} on the wire)`);
 });
 
 /** A LOOKUP call whose name holds an escape sequence and a newline (no reply). */

@@ -29,6 +29,7 @@ import {
   type DetailNode,
   type Filter,
   type FormatContext,
+  type RawFrame,
   type RpcEvent,
   type Timestamp,
 } from '../src/index';
@@ -351,11 +352,15 @@ export function headerLine(width: number): string {
 
 // ------------------------------------------------------------------------------------------------ detail tree
 
-/** Bytes [start, end) of a message's record (RPC header, or the procedure's arguments/results). */
+/** Bytes [start, end) of a message's record or of a frame (see RangeOf). */
 export interface ByteRange {
   start: number;
   end: number;
 }
+
+/** What a tree node's range counts in: its message's RPC record (`ev.record.bytes`: the RPC header and program
+ *  blocks) or the frame (`ev.frame.bytes`, or a frame row's frame: the lower layers). */
+export type RangeOf = 'record' | 'frame';
 
 export interface TreeNode {
   /** Stable for a row across redraws (a path of positions: `m0/rpc/4`), so the expanded set survives updates. */
@@ -366,8 +371,11 @@ export interface TreeNode {
   expanded: boolean;
   /** Index into rowMessages(row) of the message this node belongs to (the hex pane shows its record). */
   message: number | null;
-  /** The bytes this node describes in that message's record, when known. */
+  /** The bytes this node describes (DetailNode.range); for a line that shows none by itself (`Record Mark`, a
+   *  reply's `Proc = N`), those of the nearest node above it that has some — at least its block's. */
   range: ByteRange | null;
+  /** What `range` counts in; null when there is no range. */
+  rangeOf: RangeOf | null;
 }
 
 /** Tabs as spaces (tab stops every 8 columns): `-v` bit diagrams use tabs, terminals widgets do not agree on them. */
@@ -382,23 +390,33 @@ function clean(s: string): string {
   return expandTabs(escapeControls(s, true));
 }
 
-function fromDetail(nodes: readonly DetailNode[], parent: string, message: number | null, range: ByteRange | null): TreeNode[] {
+/** Where a block's nodes count their bytes: the message and what the ranges are of. */
+interface Place {
+  message: number | null;
+  rangeOf: RangeOf;
+}
+
+function fromDetail(nodes: readonly DetailNode[], parent: string, place: Place, inherited: ByteRange | null): TreeNode[] {
   const list = nodes.slice();
   // snoop's prefix-only closing line is a separator in `-v`; a tree has no use for it
   while (list.length > 0 && list[list.length - 1].text.trim() === '' && !list[list.length - 1].children?.length) list.pop();
   return list.map((n, i) => {
     const id = `${parent}/${i}`;
-    return { id, text: clean(n.text), children: n.children ? fromDetail(n.children, id, message, range) : [], expanded: false, message, range };
+    const range = n.range ? { start: n.range.start, end: n.range.end } : inherited;
+    const children = n.children ? fromDetail(n.children, id, place, range) : [];
+    return { id, text: clean(n.text), children, expanded: false, message: place.message, range, rangeOf: range ? place.rangeOf : null };
   });
 }
 
-function blockNode(id: string, prefix: string, title: string | null, nodes: DetailNode[], expanded: boolean, message: number | null, range: ByteRange | null): TreeNode {
+function blockNode(id: string, prefix: string, title: string | null, nodes: DetailNode[], expanded: boolean, place: Place, range: ByteRange | null): TreeNode {
+  const rangeOf = range ? place.rangeOf : null;
   if (title === null) {
     // snoop's one-line notes (`UDP:  [1480 byte(s) of data, continuation of IP ident=4660]`)
     const text = renderBlock(prefix, null, nodes).join(' ');
-    return { id, text: clean(text), children: [], expanded: false, message, range };
+    return { id, text: clean(text), children: [], expanded: false, message: place.message, range, rangeOf };
   }
-  return { id, text: clean(`${prefix}----- ${title} -----`), children: fromDetail(nodes, id, message, range), expanded, message, range };
+  const children = fromDetail(nodes, id, place, range);
+  return { id, text: clean(`${prefix}----- ${title} -----`), children, expanded, message: place.message, range, rangeOf };
 }
 
 function roleOf(row: TxRow, ev: RpcEvent): string {
@@ -410,14 +428,24 @@ function roleOf(row: TxRow, ev: RpcEvent): string {
 /**
  * The detail pane of a row: one node per message (the call, its retransmissions, its replies) with the `-v`
  * blocks under it — the lower layers (collapsed), the RPC header and the program block (expanded; their own
- * sub-lines, e.g. a credential's body, folded). RPC and program nodes carry the record bytes they describe.
+ * sub-lines, e.g. a credential's body, folded). Nodes carry the bytes they describe: RPC and program nodes in
+ * the message's record, lower-layer nodes in its frame (`rangeOf`).
  */
 export function detailTree(row: TxRow, fmt: FormatContext): TreeNode[] {
   if (row.kind === 'frame' && row.other) {
     const fr = row.other.frame;
     const layers = layerSummaries(fr);
-    const top: TreeNode = { id: 'f', text: clean(`Frame ${fr.frameNo}: ${layers[layers.length - 1] ?? `${fr.capLen} bytes`}`), children: [], expanded: true, message: null, range: null };
-    layerDetailBlocks(fr).forEach((b, k) => top.children.push(blockNode(`f/L${k}`, b.prefix, b.title, b.nodes, true, null, null)));
+    const top: TreeNode = {
+      id: 'f',
+      text: clean(`Frame ${fr.frameNo}: ${layers[layers.length - 1] ?? `${fr.capLen} bytes`}`),
+      children: [],
+      expanded: true,
+      message: null,
+      range: null,
+      rangeOf: null,
+    };
+    const place: Place = { message: null, rangeOf: 'frame' };
+    layerDetailBlocks(fr).forEach((b, k) => top.children.push(blockNode(`f/L${k}`, b.prefix, b.title, b.nodes, true, place, b.range ?? null)));
     return [top];
   }
   const msgs = rowMessages(row);
@@ -431,19 +459,26 @@ export function detailTree(row: TxRow, fmt: FormatContext): TreeNode[] {
       expanded: first,
       message: i,
       range: null,
+      rangeOf: null,
     };
     if (ev.frame) {
-      layerDetailBlocks(ev.frame, { rpc: true }).forEach((b, k) => top.children.push(blockNode(`${id}/L${k}`, b.prefix, b.title, b.nodes, false, i, null)));
+      const inFrame: Place = { message: i, rangeOf: 'frame' };
+      layerDetailBlocks(ev.frame, { rpc: true }).forEach((b, k) =>
+        top.children.push(blockNode(`${id}/L${k}`, b.prefix, b.title, b.nodes, false, inFrame, b.range ?? null)),
+      );
     } else {
-      top.children.push({ id: `${id}/L`, text: '(lower layers: the frame is no longer at hand)', children: [], expanded: false, message: i, range: null });
+      const text = '(lower layers: the frame is no longer at hand)';
+      top.children.push({ id: `${id}/L`, text, children: [], expanded: false, message: i, range: null, rangeOf: null });
     }
+    const inRecord: Place = { message: i, rangeOf: 'record' };
     const len = ev.record.bytes.length;
     const body = Math.min(ev.msg.bodyOffset, len);
-    top.children.push(blockNode(`${id}/rpc`, RPC_PREFIX, RPC_TITLE, rpcDetail(ev), true, i, { start: 0, end: body }));
+    top.children.push(blockNode(`${id}/rpc`, RPC_PREFIX, RPC_TITLE, rpcDetail(ev), true, inRecord, { start: 0, end: body }));
     const pb = programBlock(ev, fmt);
-    if (pb) top.children.push(blockNode(`${id}/prog`, pb.prefix, pb.title, pb.nodes, true, i, { start: body, end: len }));
+    if (pb) top.children.push(blockNode(`${id}/prog`, pb.prefix, pb.title, pb.nodes, true, inRecord, { start: body, end: len }));
     if (ev.decodeError !== null) {
-      top.children.push({ id: `${id}/err`, text: clean(`Decode error: ${ev.decodeError}`), children: [], expanded: false, message: i, range: { start: body, end: len } });
+      const text = clean(`Decode error: ${ev.decodeError}`);
+      top.children.push({ id: `${id}/err`, text, children: [], expanded: false, message: i, range: { start: body, end: len }, rangeOf: 'record' });
     }
     return top;
   });
@@ -466,6 +501,7 @@ export interface TreeLine {
   expanded: boolean;
   message: number | null;
   range: ByteRange | null;
+  rangeOf: RangeOf | null;
 }
 
 /** The visible lines of a tree: a node's children follow it when it is expanded — per `expandedIds` when given,
@@ -474,7 +510,7 @@ export function flattenTree(nodes: readonly TreeNode[], expandedIds?: ReadonlySe
   for (const n of nodes) {
     const hasChildren = n.children.length > 0;
     const expanded = hasChildren && (expandedIds ? expandedIds.has(n.id) : n.expanded);
-    out.push({ depth, text: n.text, id: n.id, hasChildren, expanded, message: n.message, range: n.range });
+    out.push({ depth, text: n.text, id: n.id, hasChildren, expanded, message: n.message, range: n.range, rangeOf: n.rangeOf });
     if (expanded) flattenTree(n.children, expandedIds, depth + 1, out);
   }
   return out;
@@ -484,6 +520,44 @@ export function flattenTree(nodes: readonly TreeNode[], expandedIds?: ReadonlySe
 export function messageBytes(row: TxRow, index: number | null): Uint8Array | null {
   if (index === null) return row.other ? row.other.frame.bytes : null;
   return rowMessages(row)[index]?.record.bytes ?? null;
+}
+
+/** What the hex pane shows: the bytes, the part to highlight in them, and a title saying what they are. */
+export interface HexSelection {
+  bytes: Uint8Array;
+  /** Within `bytes`; null when nothing is selected or the line knows no bytes. */
+  range: ByteRange | null;
+  /** `Call record, frame 5: 120 bytes`, `Frame 5: 162 bytes (1514 on the wire)`. */
+  title: string;
+}
+
+function within(r: ByteRange | null, bytes: Uint8Array): ByteRange | null {
+  if (!r) return null;
+  const start = Math.max(0, Math.min(r.start, bytes.length));
+  return { start, end: Math.max(start, Math.min(r.end, bytes.length)) };
+}
+
+function frameSelection(fr: RawFrame, range: ByteRange | null): HexSelection {
+  const wire = fr.capLen < fr.origLen ? ` (${fr.origLen} on the wire)` : '';
+  return { bytes: fr.bytes, range: within(range, fr.bytes), title: `Frame ${fr.frameNo}: ${fr.bytes.length} bytes${wire}` };
+}
+
+/**
+ * The hex pane for the selected tree line of a row: a lower-layer line shows its frame, any other line the record
+ * of its message, with the line's bytes highlighted. Without a line (or for a line of no message, such as a frame
+ * row's title) it shows message `messageIndex`'s record, or a frame row's frame, with nothing highlighted. Null
+ * when there is nothing to show (no such message).
+ */
+export function hexSelection(row: TxRow, line: TreeLine | null, messageIndex: number | null): HexSelection | null {
+  if (row.kind === 'frame' && row.other) return frameSelection(row.other.frame, line?.rangeOf === 'frame' ? line.range : null);
+  const index = line?.message ?? messageIndex;
+  const ev = index === null ? undefined : rowMessages(row)[index];
+  if (!ev) return null;
+  if (line?.rangeOf === 'frame' && ev.frame) return frameSelection(ev.frame, line.range);
+  const rec = ev.record;
+  const wire = rec.bytes.length < rec.length ? ` (${rec.length} on the wire)` : '';
+  const title = `${roleOf(row, ev)} record, frame ${rec.frameNo}: ${rec.bytes.length} bytes${wire}`;
+  return { bytes: rec.bytes, range: line?.rangeOf === 'record' ? within(line.range, rec.bytes) : null, title };
 }
 
 // ------------------------------------------------------------------------------------------------ hex pane

@@ -10,13 +10,16 @@
  * Beyond snoop: `Packet size = 96 bytes (1514 on the wire)` when the snaplen cut the frame, `Payload length =
  * N -- truncated` for IPv6 like IPv4's `Total length`, and the continuation note for every non-first IPv6
  * fragment too. Pure; never throws on frame contents.
+ *
+ * Every line showing header fields carries their bytes, as offsets into the frame (`RawFrame.bytes`), and each
+ * block the bytes of its whole header, so the TUI can highlight them; ranges are cut at the captured bytes.
  */
 import type { RawFrame } from '../capture/raw-frame';
 import { readU16, readU32 } from '../net/bytes';
 import { formatIpv4, formatIpv6 } from '../net/ip-address';
 import { IPPROTO_UDP } from '../net/ip-layer';
 import { probeRpcHeader } from '../rpc/detect';
-import { line, type DetailNode } from './detail';
+import { field, line, type ByteRange, type DetailNode } from './detail';
 import { dissectFrame, etherTypeName, hex2, hex4, hexOf, ipProtoName, loopFamily } from './layer-lines';
 import { parseTcpOptions } from './layer-lines';
 import type { FrameLayers, TcpOption } from './layer-lines';
@@ -26,6 +29,19 @@ export interface LayerBlock {
   /** null for snoop's one-line notes, printed without a header (renderBlock). */
   title: string | null;
   nodes: DetailNode[];
+  /** The layer's header in the frame (for a continuation note: the fragment's data), when known. */
+  range?: ByteRange;
+}
+
+/** Bytes [start, end) of a frame, cut at its captured end; undefined when none of them was captured. */
+function span(b: Uint8Array, start: number, end: number): ByteRange | undefined {
+  if (start < 0 || end <= start || start >= b.length) return undefined;
+  return { start, end: Math.min(end, b.length) };
+}
+
+/** A LayerBlock, with its header's bytes when known. */
+function block(prefix: string, title: string | null, nodes: DetailNode[], range: ByteRange | undefined): LayerBlock {
+  return range ? { prefix, title, nodes, range } : { prefix, title, nodes };
 }
 
 /** Hour, minute and second of the day of an epoch second, in some time zone. */
@@ -92,7 +108,7 @@ function arrival(d: FrameLayers, opts: LayerDetailOptions): DetailNode[] {
   const clock = `${t.hour}:${String(t.minute).padStart(2, '0')}:${t.second}.${frac}`;
   const wire = f.capLen < f.origLen ? ` (${f.origLen} on the wire)` : '';
   const no = opts.frameNo ?? f.frameNo;
-  return [line(`Packet ${no} arrived at ${clock}`), line(`Packet size = ${f.capLen} bytes${wire}`)];
+  return [line(`Packet ${no} arrived at ${clock}`), field(`Packet size = ${f.capLen} bytes${wire}`, span(f.bytes, 0, f.bytes.length))];
 }
 
 /** A MAC (or cooked-capture) address the way snoop's printether() writes it: lowercase, no leading zeros. */
@@ -118,16 +134,21 @@ function etherInfo(b: Uint8Array, off: number): string {
 function vlanLines(d: FrameLayers): DetailNode[] {
   const out: DetailNode[] = [];
   const tags = d.link?.vlan ?? [];
+  const b = d.frame.bytes;
   tags.forEach((id, i) => {
-    const tci = d.frame.bytes[d.linkHeader + 4 * i];
-    out.push(line(`VLAN ID     = ${id}`), line(`VLAN Priority = ${tci >> 5}`));
+    // 802.1Q-2018 §9.6: each tag's TCI (PCP:3 DEI:1 VID:12) follows the TPID that announced it
+    const at = d.linkHeader + 4 * i;
+    out.push(field(`VLAN ID     = ${id}`, span(b, at, at + 2)), field(`VLAN Priority = ${b[at] >> 5}`, span(b, at, at + 1)));
   });
   return out;
 }
 
-function typeLine(label: string, d: FrameLayers, rawType: number): DetailNode {
+/** The EtherType line: the type after the last VLAN tag when there are tags, else the header's own field (at
+ *  `rawAt`). */
+function typeLine(label: string, d: FrameLayers, rawType: number, rawAt: number): DetailNode {
   const type = d.link ? d.link.etherType : rawType;
-  return line(`${label} = ${hex4(type)} (${etherTypeName(type)})`);
+  const at = d.link?.vlan ? d.link.offset - 2 : rawAt;
+  return field(`${label} = ${hex4(type)} (${etherTypeName(type)})`, span(d.frame.bytes, at, at + 2));
 }
 
 const SLL_PACKET_TYPES = ['to us', 'broadcast', 'multicast', 'to another host', 'sent by us'];
@@ -140,17 +161,17 @@ function linkBlock(d: FrameLayers, opts: LayerDetailOptions): LayerBlock {
   switch (d.kind) {
     case 'ether': {
       if (b.length >= 14) {
-        nodes.push(line(`Destination = ${macText(b, 0)}, ${etherInfo(b, 0)}`));
-        nodes.push(line(`Source      = ${macText(b, 6)}, ${etherInfo(b, 6)}`));
+        nodes.push(field(`Destination = ${macText(b, 0)}, ${etherInfo(b, 0)}`, span(b, 0, 6)));
+        nodes.push(field(`Source      = ${macText(b, 6)}, ${etherInfo(b, 6)}`, span(b, 6, 12)));
         nodes.push(...vlanLines(d));
         const raw = readU16(b, 12);
-        if (raw > 1500) nodes.push(typeLine('Ethertype', d, raw));
+        if (raw > 1500) nodes.push(typeLine('Ethertype', d, raw, 12));
         else if (b.length >= 17) {
-          nodes.push(line(`IEEE 802.3 length = ${raw} bytes`));
-          nodes.push(line(`SSAP = ${hex2(b[14])}, DSAP = ${hex2(b[15])}, CTRL = ${hex2(b[16])}`));
+          nodes.push(field(`IEEE 802.3 length = ${raw} bytes`, span(b, 12, 14)));
+          nodes.push(field(`SSAP = ${hex2(b[14])}, DSAP = ${hex2(b[15])}, CTRL = ${hex2(b[16])}`, span(b, 14, 17)));
         }
       }
-      return { prefix: 'ETHER:  ', title: 'Ether Header', nodes: [...nodes, end] };
+      return block('ETHER:  ', 'Ether Header', [...nodes, end], span(b, 0, d.link ? d.link.offset : 14));
     }
     case 'sll':
     case 'sll2': {
@@ -159,21 +180,25 @@ function linkBlock(d: FrameLayers, opts: LayerDetailOptions): LayerBlock {
         const pktType = v2 ? b[10] : readU16(b, 0);
         const arphrd = readU16(b, v2 ? 8 : 2);
         const addrLen = Math.min(8, v2 ? b[11] : readU16(b, 4));
-        nodes.push(line(`Packet type = ${pktType} (${SLL_PACKET_TYPES[pktType] ?? '?'})`));
-        nodes.push(line(`Link-layer type = ${arphrd} (${ARPHRD_NAMES[arphrd] ?? '?'})`));
-        nodes.push(line(`Source address = ${macText(b, v2 ? 12 : 6, addrLen)}`));
-        if (v2) nodes.push(line(`Interface index = ${readU32(b, 4)}`));
-        nodes.push(...vlanLines(d), typeLine('Protocol', d, readU16(b, v2 ? 0 : 14)));
+        // LINKTYPE_LINUX_SLL: packet type 0-2, ARPHRD 2-4, address length 4-6, address 6-14, protocol 14-16;
+        // LINKTYPE_LINUX_SLL2: protocol 0-2, interface index 4-8, ARPHRD 8-10, packet type 10, address length 11,
+        // address 12-20.
+        const addrAt = v2 ? 12 : 6;
+        nodes.push(field(`Packet type = ${pktType} (${SLL_PACKET_TYPES[pktType] ?? '?'})`, v2 ? span(b, 10, 11) : span(b, 0, 2)));
+        nodes.push(field(`Link-layer type = ${arphrd} (${ARPHRD_NAMES[arphrd] ?? '?'})`, v2 ? span(b, 8, 10) : span(b, 2, 4)));
+        nodes.push(field(`Source address = ${macText(b, addrAt, addrLen)}`, span(b, addrAt, addrAt + addrLen)));
+        if (v2) nodes.push(field(`Interface index = ${readU32(b, 4)}`, span(b, 4, 8)));
+        nodes.push(...vlanLines(d), typeLine('Protocol', d, readU16(b, v2 ? 0 : 14), v2 ? 0 : 14));
       }
       const title = v2 ? 'Linux Cooked Header v2' : 'Linux Cooked Header';
-      return { prefix: v2 ? 'SLL2:  ' : 'SLL:  ', title, nodes: [...nodes, end] };
+      return block(v2 ? 'SLL2:  ' : 'SLL:  ', title, [...nodes, end], span(b, 0, d.link ? d.link.offset : d.linkHeader));
     }
     case 'loop': {
       if (b.length >= 4) {
         const name = d.link ? etherTypeName(d.link.etherType) : 'Unknown';
-        nodes.push(line(`Address family = ${loopFamily(d.frame)} (${name})`));
+        nodes.push(field(`Address family = ${loopFamily(d.frame)} (${name})`, span(b, 0, 4)));
       }
-      return { prefix: 'LOOP:  ', title: 'Loopback Header', nodes: [...nodes, end] };
+      return block('LOOP:  ', 'Loopback Header', [...nodes, end], span(b, 0, 4));
     }
     case 'raw':
       return { prefix: 'RAW:  ', title: 'Raw IP', nodes: [...nodes, end] };
@@ -206,41 +231,47 @@ function ipv4Blocks(d: FrameLayers, opts: LayerDetailOptions, blocks: LayerBlock
   const cut = Math.max(0, b.length - o - hdr) < total - hdr ? ' -- truncated' : '';
   const src = formatIpv4(b, o + 12);
   const dst = formatIpv4(b, o + 16);
-  const flag = (mask: number, on: string, off: string): DetailNode => line(`      ${bitFlag(tos, mask, on, off)}`);
+  // RFC 791 §3.1: version/IHL 0, TOS 1, total length 2-4, identification 4-6, flags and fragment offset 6-8,
+  // TTL 8, protocol 9, checksum 10-12, source 12-16, destination 16-20, options 20 to IHL.
+  const at = (from: number, to: number): ByteRange | undefined => span(b, o + from, o + to);
+  const tosAt = at(1, 2);
+  const flagsAt = at(6, 7);
+  const flag = (mask: number, on: string, off: string): DetailNode => field(`      ${bitFlag(tos, mask, on, off)}`, tosAt);
   const nodes: DetailNode[] = [
-    line('Version = 4'),
-    line(`Header length = ${hdr} bytes`),
-    line(`Type of service = 0x${tos.toString(16).padStart(2, '0')}`, [
-      line(`      xxx. .... = ${tos >> 5} (precedence)`),
+    field('Version = 4', at(0, 1)),
+    field(`Header length = ${hdr} bytes`, at(0, 1)),
+    field(`Type of service = 0x${tos.toString(16).padStart(2, '0')}`, tosAt, [
+      field(`      xxx. .... = ${tos >> 5} (precedence)`, tosAt),
       flag(0x10, 'low delay', 'normal delay'),
       flag(0x08, 'high throughput', 'normal throughput'),
       flag(0x04, 'high reliability', 'normal reliability'),
       flag(0x02, 'ECN capable transport', 'not ECN capable transport'),
       flag(0x01, 'ECN congestion experienced', 'no ECN congestion experienced'),
     ]),
-    line(`Total length = ${total} bytes${cut}`),
-    line(`Identification = ${readU16(b, o + 4)}`),
-    line(`Flags = 0x${(flagsOff >> 12).toString(16)}`, [
-      line(`      ${bitFlag(flagsOff >> 8, 0x40, 'do not fragment', 'may fragment')}`),
-      line(`      ${bitFlag(flagsOff >> 8, 0x20, 'more fragments', 'last fragment')}`),
+    field(`Total length = ${total} bytes${cut}`, at(2, 4)),
+    field(`Identification = ${readU16(b, o + 4)}`, at(4, 6)),
+    field(`Flags = 0x${(flagsOff >> 12).toString(16)}`, flagsAt, [
+      field(`      ${bitFlag(flagsOff >> 8, 0x40, 'do not fragment', 'may fragment')}`, flagsAt),
+      field(`      ${bitFlag(flagsOff >> 8, 0x20, 'more fragments', 'last fragment')}`, flagsAt),
     ]),
-    line(`Fragment offset = ${fragOffset} bytes`),
-    line(`Time to live = ${b[o + 8]} seconds/hops`),
-    line(`Protocol = ${proto} (${ipProtoName(proto)})`),
-    line(`Header checksum = ${readU16(b, o + 10).toString(16).padStart(4, '0')}`),
-    line(`Source address = ${src}, ${named(src, opts)}`),
-    line(`Destination address = ${dst}, ${named(dst, opts)}`),
+    field(`Fragment offset = ${fragOffset} bytes`, at(6, 8)),
+    field(`Time to live = ${b[o + 8]} seconds/hops`, at(8, 9)),
+    field(`Protocol = ${proto} (${ipProtoName(proto)})`, at(9, 10)),
+    field(`Header checksum = ${readU16(b, o + 10).toString(16).padStart(4, '0')}`, at(10, 12)),
+    field(`Source address = ${src}, ${named(src, opts)}`, at(12, 16)),
+    field(`Destination address = ${dst}, ${named(dst, opts)}`, at(16, 20)),
     ...ipv4Options(b, o + 20, Math.min(o + hdr, b.length), hdr - 20, opts),
     line(''),
   ];
-  blocks.push({ prefix, title: 'IP Header', nodes });
-  if (fragOffset !== 0) blocks.push(continuation(proto, total - hdr, readU16(b, o + 4)));
+  blocks.push(block(prefix, 'IP Header', nodes, at(0, hdr)));
+  if (fragOffset !== 0) blocks.push(continuation(proto, total - hdr, readU16(b, o + 4), span(b, o + hdr, o + total)));
 }
 
-/** snoop's note for a fragment other than the first, whose upper-layer header is elsewhere. */
-function continuation(proto: number, bytes: number, id: number): LayerBlock {
-  const note = line(`[${bytes} byte(s) of data, continuation of IP ident=${id}]`);
-  return { prefix: `${ipProtoName(proto)}:  `, title: null, nodes: [note] };
+/** snoop's note for a fragment other than the first, whose upper-layer header is elsewhere; `data` is the
+ *  fragment's data in the frame. */
+function continuation(proto: number, bytes: number, id: number, data: ByteRange | undefined): LayerBlock {
+  const note = field(`[${bytes} byte(s) of data, continuation of IP ident=${id}]`, data);
+  return block(`${ipProtoName(proto)}:  `, null, [note], data);
 }
 
 /** Beyond snoop (which prints nothing): the IP header the capture cut. */
@@ -256,30 +287,31 @@ const IPOPT_NAMES: Record<number, string> = {
 /** snoop's print_ipoptions() (RIPSO/CIPSO contents are not decoded). */
 function ipv4Options(b: Uint8Array, start: number, end: number, optlen: number, o: LayerDetailOptions): DetailNode[] {
   if (optlen <= 0) return [line('No options')];
-  const out: DetailNode[] = [line(`Options: (${optlen} bytes)`)];
+  const out: DetailNode[] = [field(`Options: (${optlen} bytes)`, span(b, start, start + optlen))];
   for (let p = start; p < end; ) {
     const type = b[p];
     if (type === 0) {
-      out.push(line('  - End of option list'));
+      out.push(field('  - End of option list', span(b, p, p + 1)));
       break;
     }
     if (type === 1) {
-      out.push(line('  - No op'));
+      out.push(field('  - No op', span(b, p, p + 1)));
       p++;
       continue;
     }
     const len = p + 1 < end ? b[p + 1] : 0;
     if (len < 2) {
-      out.push(line(`  - Incomplete option len ${len}`));
+      out.push(field(`  - Incomplete option len ${len}`, span(b, p, end)));
       break;
     }
     const q = len > end - p ? '?' : '';
     const name = IPOPT_NAMES[type];
+    const whole = span(b, p, Math.min(p + len, end));
     if (name === undefined) {
       const data = hexOf(b.subarray(p + 2, Math.min(p + len, end)));
-      out.push(line(`  - Option ${type} (unknown - ${len} bytes${q}) ${data}`));
+      out.push(field(`  - Option ${type} (unknown - ${len} bytes${q}) ${data}`, whole));
     } else {
-      out.push(line(`  - ${name} (${len} bytes${q})`));
+      out.push(field(`  - ${name} (${len} bytes${q})`, whole));
       if (type === 7 || type === 131 || type === 137) out.push(...routeLines(b, p, Math.min(p + len, end), o));
     }
     p += len;
@@ -290,12 +322,12 @@ function ipv4Options(b: Uint8Array, start: number, end: number, optlen: number, 
 /** snoop's print_route(): the pointer, then each address, the current one marked. */
 function routeLines(b: Uint8Array, p: number, end: number, opts: LayerDetailOptions): DetailNode[] {
   if (p + 3 > end) return [];
-  const out = [line(`    Pointer = ${b[p + 2]}`)];
+  const out = [field(`    Pointer = ${b[p + 2]}`, span(b, p + 2, p + 3))];
   let pointer = b[p + 2] - 4;
   for (let a = p + 3; a + 4 <= end; a += 4, pointer -= 4) {
     const addr = formatIpv4(b, a);
     const text = readU32(b, a) === 0 ? '      -' : `      ${named(addr, opts)}`;
-    out.push(line(pointer === 0 ? `${text}  <-- (current)` : text));
+    out.push(field(pointer === 0 ? `${text}  <-- (current)` : text, span(b, a, a + 4)));
   }
   return out;
 }
@@ -314,21 +346,27 @@ function ipv6Blocks(d: FrameLayers, opts: LayerDetailOptions, blocks: LayerBlock
   const src = formatIpv6(b, o + 8);
   const dst = formatIpv6(b, o + 24);
   const nameOf = (a: string): string => (named(a, opts) === a ? '' : `, ${named(a, opts)}`);
-  blocks.push({
-    prefix: 'IPv6:   ',
-    title: 'IPv6 Header',
-    nodes: [
-      line('Version = 6'),
-      line(`Traffic Class = ${((b[o] & 0x0f) << 4) | (b[o + 1] >> 4)}`),
-      line(`Flow label = 0x${(((b[o + 1] & 0x0f) << 16) | readU16(b, o + 2)).toString(16)}`),
-      line(`Payload length = ${len}${b.length - o - 40 < len ? ' -- truncated' : ''}`),
-      line(`Next Header = ${nh} (${ipProtoName(nh)})`),
-      line(`Hop Limit = ${b[o + 7]}`),
-      line(`Source address = ${src}${nameOf(src)}`),
-      line(`Destination address = ${dst}${nameOf(dst)}`),
-      line(''),
-    ],
-  });
+  // RFC 8200 §3: version 0 (4 bits), traffic class (8 bits from bit 4), flow label (20 bits from bit 12),
+  // payload length 4-6, next header 6, hop limit 7, source 8-24, destination 24-40.
+  const at = (from: number, to: number): ByteRange | undefined => span(b, o + from, o + to);
+  blocks.push(
+    block(
+      'IPv6:   ',
+      'IPv6 Header',
+      [
+        field('Version = 6', at(0, 1)),
+        field(`Traffic Class = ${((b[o] & 0x0f) << 4) | (b[o + 1] >> 4)}`, at(0, 2)),
+        field(`Flow label = 0x${(((b[o + 1] & 0x0f) << 16) | readU16(b, o + 2)).toString(16)}`, at(1, 4)),
+        field(`Payload length = ${len}${b.length - o - 40 < len ? ' -- truncated' : ''}`, at(4, 6)),
+        field(`Next Header = ${nh} (${ipProtoName(nh)})`, at(6, 7)),
+        field(`Hop Limit = ${b[o + 7]}`, at(7, 8)),
+        field(`Source address = ${src}${nameOf(src)}`, at(8, 24)),
+        field(`Destination address = ${dst}${nameOf(dst)}`, at(24, 40)),
+        line(''),
+      ],
+      at(0, 40),
+    ),
+  );
   // Extension headers snoop shows, each whole in the capture (print_ipv6_extensions()).
   let p = o + 40;
   let next = nh;
@@ -337,26 +375,31 @@ function ipv6Blocks(d: FrameLayers, opts: LayerDetailOptions, blocks: LayerBlock
     const size = next === 44 ? 8 : (b[p + 1] + 1) * 8;
     if (p + size > b.length) return;
     const nxt = b[p];
-    const head = line(`Next Header = ${nxt} (${ipProtoName(nxt)})`);
+    // RFC 8200 §4.3-4.5: every extension header starts with Next Header and (but the Fragment header) its length
+    const byte = (k: number): ByteRange | undefined => span(b, p + k, p + k + 1);
+    const head = field(`Next Header = ${nxt} (${ipProtoName(nxt)})`, byte(0));
+    const whole = span(b, p, p + size);
     if (next === 44) {
+      // RFC 8200 §4.5: offset (13 bits) and M flag 2-4, identification 4-8
       const offset = readU16(b, p + 2) & 0xfff8;
       const id = readU32(b, p + 4);
       const more = (b[p + 3] & 1) === 1;
-      const nodes = [head, line(`Fragment Offset = ${offset}`), line(`More Fragments Flag = ${more}`)];
-      nodes.push(line(`Identification = ${id}`), line(''));
-      blocks.push({ prefix: 'IPv6-Frag:  ', title: 'IPv6 Fragment Header', nodes });
+      const nodes = [head, field(`Fragment Offset = ${offset}`, span(b, p + 2, p + 4)), field(`More Fragments Flag = ${more}`, byte(3))];
+      nodes.push(field(`Identification = ${id}`, span(b, p + 4, p + 8)), line(''));
+      blocks.push(block('IPv6-Frag:  ', 'IPv6 Fragment Header', nodes, whole));
       if (offset !== 0) {
-        blocks.push(continuation(nxt, len - (p + 8 - o - 40), id));
+        blocks.push(continuation(nxt, len - (p + 8 - o - 40), id, span(b, p + 8, o + 40 + len)));
         return;
       }
     } else if (next === 43) {
-      const nodes = [line(`Next header = ${nxt} (${ipProtoName(nxt)})`), line(`Header length = ${size}`)];
-      nodes.push(line(`Routing type = ${b[p + 2]}`), line(`Segments left = ${b[p + 3]}`), line(''));
-      blocks.push({ prefix: 'IPv6-Route:  ', title: 'IPv6 Routing Header', nodes });
+      // RFC 8200 §4.4: routing type 2, segments left 3
+      const nodes = [field(`Next header = ${nxt} (${ipProtoName(nxt)})`, byte(0)), field(`Header length = ${size}`, byte(1))];
+      nodes.push(field(`Routing type = ${b[p + 2]}`, byte(2)), field(`Segments left = ${b[p + 3]}`, byte(3)), line(''));
+      blocks.push(block('IPv6-Route:  ', 'IPv6 Routing Header', nodes, whole));
     } else {
       const nodes = [head, ...ipv6OptionLines(b, p + 2, p + size), line('')];
-      if (next === 0) blocks.push({ prefix: 'IPv6-HopOpts:  ', title: 'IPv6 Hop-by-Hop Options Header', nodes });
-      else blocks.push({ prefix: 'IPv6-DstOpts:  ', title: 'IPv6 Destination Options Header', nodes });
+      if (next === 0) blocks.push(block('IPv6-HopOpts:  ', 'IPv6 Hop-by-Hop Options Header', nodes, whole));
+      else blocks.push(block('IPv6-DstOpts:  ', 'IPv6 Destination Options Header', nodes, whole));
     }
     p += size;
     next = nxt;
@@ -368,17 +411,18 @@ function ipv6OptionLines(b: Uint8Array, start: number, end: number): DetailNode[
   const out: DetailNode[] = [];
   for (let p = start; p < end; ) {
     if (b[p] === 0) {
-      out.push(line('pad1 option '));
+      out.push(field('pad1 option ', span(b, p, p + 1)));
       p++;
       continue;
     }
     const left = end - p;
     let len = p + 1 < end ? b[p + 1] : 0;
     if (left < 2 || len + 2 > left) {
-      out.push(line(`Error: option ${b[p]} truncated (${len} + 2 > ${left})`));
+      out.push(field(`Error: option ${b[p]} truncated (${len} + 2 > ${left})`, span(b, p, end)));
       len = Math.max(0, left - 2);
     }
-    out.push(line(b[p] === 1 ? `padN option len = ${len}` : `Option type = ${b[p]}, len = ${len}`));
+    const text = b[p] === 1 ? `padN option len = ${len}` : `Option type = ${b[p]}, len = ${len}`;
+    out.push(field(text, span(b, p, Math.min(end, p + 2 + len))));
     p += 2 + len;
   }
   return out;
@@ -411,9 +455,9 @@ function isRpc(d: FrameLayers, opts: LayerDetailOptions, skip: number): boolean 
   return r === 'call' || r === 'reply';
 }
 
-function destinationPort(port: number, rpc: boolean, names: Record<number, string>): DetailNode {
+function destinationPort(port: number, rpc: boolean, names: Record<number, string>, range: ByteRange | undefined): DetailNode {
   const name = rpc ? '(Sun RPC)' : names[port] !== undefined ? `(${names[port]})` : '';
-  return line(`Destination port = ${port} ${name}`);
+  return field(`Destination port = ${port} ${name}`, range);
 }
 
 function udpBlock(d: FrameLayers, opts: LayerDetailOptions): LayerBlock {
@@ -423,14 +467,16 @@ function udpBlock(d: FrameLayers, opts: LayerDetailOptions): LayerBlock {
   const length = readU16(b, o + 4);
   const sum = readU16(b, o + 6);
   const partial = length - 8 > t.capturedEnd - t.payloadOffset ? '(Not all data contained in this fragment)' : '';
+  // RFC 768: source port 0-2, destination port 2-4, length 4-6, checksum 6-8
+  const at = (from: number, to: number): ByteRange | undefined => span(b, o + from, o + to);
   const nodes = [
-    line(`Source port = ${t.sport}`),
-    destinationPort(t.dport, isRpc(d, opts, 0), UDP_PORTS),
-    line(`Length = ${length} ${partial}`),
-    line(`Checksum = ${hex4(sum)} ${sum === 0 ? '(no checksum)' : ''}`),
+    field(`Source port = ${t.sport}`, at(0, 2)),
+    destinationPort(t.dport, isRpc(d, opts, 0), UDP_PORTS, at(2, 4)),
+    field(`Length = ${length} ${partial}`, at(4, 6)),
+    field(`Checksum = ${hex4(sum)} ${sum === 0 ? '(no checksum)' : ''}`, at(6, 8)),
     line(''),
   ];
-  return { prefix: 'UDP:  ', title: 'UDP Header', nodes };
+  return block('UDP:  ', 'UDP Header', nodes, at(0, 8));
 }
 
 function tcpBlock(d: FrameLayers, opts: LayerDetailOptions): LayerBlock {
@@ -438,14 +484,18 @@ function tcpBlock(d: FrameLayers, opts: LayerDetailOptions): LayerBlock {
   const b = d.frame.bytes;
   const o = d.transportOff;
   const flags = b[o + 13];
-  const flag = (mask: number, on: string, off: string): DetailNode => line(`      ${bitFlag(flags, mask, on, off)}`);
+  // RFC 9293 §3.1: ports 0-4, sequence 4-8, acknowledgment 8-12, data offset 12, flags 13, window 14-16,
+  // checksum 16-18, urgent pointer 18-20, options 20 to the data offset.
+  const at = (from: number, to: number): ByteRange | undefined => span(b, o + from, o + to);
+  const flagsAt = at(13, 14);
+  const flag = (mask: number, on: string, off: string): DetailNode => field(`      ${bitFlag(flags, mask, on, off)}`, flagsAt);
   const nodes = [
-    line(`Source port = ${t.sport}`),
-    destinationPort(t.dport, isRpc(d, opts, 4), TCP_PORTS),
-    line(`Sequence number = ${t.seq}`),
-    line(`Acknowledgement number = ${t.ack}`),
-    line(`Data offset = ${t.payloadOffset - o} bytes`),
-    line(`Flags = 0x${flags.toString(16).padStart(2, '0')}`, [
+    field(`Source port = ${t.sport}`, at(0, 2)),
+    destinationPort(t.dport, isRpc(d, opts, 4), TCP_PORTS, at(2, 4)),
+    field(`Sequence number = ${t.seq}`, at(4, 8)),
+    field(`Acknowledgement number = ${t.ack}`, at(8, 12)),
+    field(`Data offset = ${t.payloadOffset - o} bytes`, at(12, 13)),
+    field(`Flags = 0x${flags.toString(16).padStart(2, '0')}`, flagsAt, [
       flag(0x80, 'ECN congestion window reduced', 'No ECN congestion window reduced'),
       flag(0x40, 'ECN echo', 'No ECN echo'),
       flag(0x20, 'Urgent pointer', 'No urgent pointer'),
@@ -455,20 +505,26 @@ function tcpBlock(d: FrameLayers, opts: LayerDetailOptions): LayerBlock {
       flag(0x02, 'Syn', 'No Syn'),
       flag(0x01, 'Fin', 'No Fin'),
     ]),
-    line(`Window = ${t.window}`),
-    line(`Checksum = 0x${readU16(b, o + 16).toString(16).padStart(4, '0')}`),
-    line(`Urgent pointer = ${readU16(b, o + 18)}`),
-    ...tcpOptionLines(parseTcpOptions(b, o + 20, Math.min(t.payloadOffset, b.length)), t.payloadOffset - o - 20),
+    field(`Window = ${t.window}`, at(14, 16)),
+    field(`Checksum = 0x${readU16(b, o + 16).toString(16).padStart(4, '0')}`, at(16, 18)),
+    field(`Urgent pointer = ${readU16(b, o + 18)}`, at(18, 20)),
+    ...tcpOptionLines(b, parseTcpOptions(b, o + 20, Math.min(t.payloadOffset, b.length)), o + 20, t.payloadOffset - o - 20),
     line(''),
   ];
-  return { prefix: 'TCP:  ', title: 'TCP Header', nodes };
+  return block('TCP:  ', 'TCP Header', nodes, span(b, o, t.payloadOffset));
 }
 
-/** snoop's print_tcpoptions(). */
-function tcpOptionLines(opts: TcpOption[], optlen: number): DetailNode[] {
+/** snoop's print_tcpoptions(); the options start at `start` in the frame. */
+function tcpOptionLines(b: Uint8Array, opts: TcpOption[], start: number, optlen: number): DetailNode[] {
   if (optlen <= 0) return [line('No options')];
-  const out: DetailNode[] = [line(`Options: (${optlen} bytes)`)];
-  for (const o of opts) for (const text of tcpOptionText(o)) out.push(line(text));
+  const out: DetailNode[] = [field(`Options: (${optlen} bytes)`, span(b, start, start + optlen))];
+  const headerEnd = start + optlen;
+  for (const o of opts) {
+    // an option's kind, length and data; a cut or malformed one: what is left of the header from its kind
+    const end = o.cut || o.badLength ? headerEnd : o.offset + Math.max(1, o.length);
+    const whole = span(b, o.offset, Math.min(end, headerEnd));
+    for (const text of tcpOptionText(o)) out.push(field(text, whole));
+  }
   return out;
 }
 

@@ -193,6 +193,8 @@ export function frameAddresses(frame: RawFrame): { src: string; dst: string } | 
 /** One TCP option: `cut` when its bytes run past the option area or the capture; `badLength` for a length < 2. */
 export interface TcpOption {
   kind: number;
+  /** Offset of the option's kind byte in the frame. */
+  offset: number;
   /** Option bytes after kind and length (empty for EOL/NOP). */
   data: Uint8Array;
   length: number;
@@ -207,7 +209,7 @@ export function parseTcpOptions(b: Uint8Array, start: number, end: number): TcpO
   for (let p = start; p < end; ) {
     const kind = b[p];
     if (kind === 0 || kind === 1) {
-      out.push({ kind, data: empty, length: 1, cut: false, badLength: false });
+      out.push({ kind, offset: p, data: empty, length: 1, cut: false, badLength: false });
       if (kind === 0) break;
       p++;
       continue;
@@ -215,7 +217,7 @@ export function parseTcpOptions(b: Uint8Array, start: number, end: number): TcpO
     const length = p + 1 < end ? b[p + 1] : 0;
     const badLength = p + 1 < end && length < 2;
     const cut = p + 1 >= end || (!badLength && p + length > end);
-    out.push({ kind, data: cut || badLength ? empty : b.subarray(p + 2, p + length), length, cut, badLength });
+    out.push({ kind, offset: p, data: cut || badLength ? empty : b.subarray(p + 2, p + length), length, cut, badLength });
     if (cut || badLength) break;
     p += length;
   }

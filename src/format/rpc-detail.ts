@@ -17,9 +17,10 @@
 import { AUTH_DES, AUTH_UNIX, RPCSEC_GSS, type OpaqueAuth } from '../rpc/auth';
 import type { RpcReply } from '../rpc/message';
 import type { RpcEvent } from '../rpc/rpc-event';
-import { line, type DetailNode } from './detail';
+import { field, line, type ByteRange, type DetailNode } from './detail';
 import { acceptStatusWord, authWhyText, snoopProgramName } from './rpc-line';
 import { hexUpper } from './hex';
+import { XdrSpans } from './xdr-spans';
 
 export const RPC_PREFIX = 'RPC:  ';
 export const RPC_TITLE = 'SUN RPC Header';
@@ -68,66 +69,77 @@ function hexWord(n: number): string {
   return (n >>> 0).toString(16).toUpperCase().padStart(8, '0');
 }
 
-/** The body lines of a credential (print_creds()). */
-function credentialBody(a: OpaqueAuth): DetailNode[] {
+/** The body lines of a credential (print_creds()), each with its bytes; `c` walks the body. */
+function credentialBody(a: OpaqueAuth, c: XdrSpans, body: ByteRange | undefined): DetailNode[] {
   if (a.length <= 0) return [];
   if (a.flavor === AUTH_UNIX && a.unix) {
+    // RFC 5531 Appendix A authsys_parms: stamp, machinename<255>, uid, gid, gids<16>
     const u = a.unix;
     const groups = u.gids.length === 0 ? '(none)' : u.gids.map((g) => `${g} `).join('');
     return [
-      line(`   Time = ${authUnixTime(u.stamp)}`),
-      line(`   Hostname = ${detailString(u.machine)}`),
-      line(`   Uid = ${u.uid}, Gid = ${u.gid}`),
-      line(`   Groups = ${groups}`),
+      field(`   Time = ${authUnixTime(u.stamp)}`, c.word()),
+      field(`   Hostname = ${detailString(u.machine)}`, c.opaque()),
+      field(`   Uid = ${u.uid}, Gid = ${u.gid}`, c.words(2)),
+      field(`   Groups = ${groups}`, c.words(1 + u.gids.length)),
     ];
   }
   if (a.flavor === AUTH_DES && a.des) {
+    // RFC 2695 §3 authdes_cred: namekind, then fullname { netname<>, des_block key, window } or nickname
     const d = a.des;
     if (d.nameKind === 'fullname') {
       return [
-        line('   Name kind = 0 (fullname)'),
-        line(`   Network name = ${detailString(d.name ?? '')}`),
-        line(`   Conversation key = 0x${(d.key ?? '').toUpperCase()} (DES encrypted)`),
-        line(`   Window = 0x${(d.window ?? '').toUpperCase()} (DES encrypted)`),
+        field('   Name kind = 0 (fullname)', c.word()),
+        field(`   Network name = ${detailString(d.name ?? '')}`, c.opaque()),
+        field(`   Conversation key = 0x${(d.key ?? '').toUpperCase()} (DES encrypted)`, c.fixed(8)),
+        field(`   Window = 0x${(d.window ?? '').toUpperCase()} (DES encrypted)`, c.word()),
       ];
     }
     if (d.nameKind === 'nickname') {
-      return [line('   Name kind = 1 (nickname)'), line(`   Nickname = 0x${hexWord(d.nickname ?? 0)}`)];
+      return [field('   Name kind = 1 (nickname)', c.word()), field(`   Nickname = 0x${hexWord(d.nickname ?? 0)}`, c.word())];
     }
   }
   if (a.flavor === RPCSEC_GSS && a.gss && a.gss.version === 1) {
+    // RFC 2203 §5 rpc_gss_cred_t: the version, then rpc_gss_cred_vers_1_t { gss_proc, seq_num, service, handle<> }
     const g = a.gss;
     const handleBytes = g.handle.length / 2;
     return [
-      line(`   version = ${g.version}`),
-      line(`   gss control procedure = ${g.procedure} (${GSS_PROCS[g.procedure] ?? 'unknown'})`),
-      line(`   sequence num = ${g.seqNum}`),
-      line(`   service = ${g.service} (${GSS_SERVICES[g.service] ?? 'unknown'})`),
-      line(`   handle: length = ${handleBytes}, data = [${g.handle.toUpperCase()}]`),
+      field(`   version = ${g.version}`, c.word()),
+      field(`   gss control procedure = ${g.procedure} (${GSS_PROCS[g.procedure] ?? 'unknown'})`, c.word()),
+      field(`   sequence num = ${g.seqNum}`, c.word()),
+      field(`   service = ${g.service} (${GSS_SERVICES[g.service] ?? 'unknown'})`, c.word()),
+      field(`   handle: length = ${handleBytes}, data = [${g.handle.toUpperCase()}]`, c.opaque()),
     ];
   }
-  return [line(`[${hexUpper(a.body)}]`)];
+  return [field(`[${hexUpper(a.body)}]`, body)];
 }
 
 const GSS_PROCS = ['RPCSEC_GSS_DATA', 'RPCSEC_GSS_INIT', 'RPCSEC_GSS_CONTINUE_INIT', 'RPCSEC_GSS_DESTROY'];
 const GSS_SERVICES: Record<number, string> = { 1: 'none', 2: 'integrity', 3: 'privacy' };
 
-/** The body lines of a verifier (print_verif()). */
-function verifierBody(a: OpaqueAuth, isCall: boolean): DetailNode[] {
+/** The body lines of a verifier (print_verif()); `c` walks the body. */
+function verifierBody(a: OpaqueAuth, isCall: boolean, c: XdrSpans, body: ByteRange | undefined): DetailNode[] {
   if (a.length === 0) return [];
   if (a.flavor === AUTH_DES && a.des && a.des.nameKind === 'verifier') {
+    // RFC 2695 §3 authdes_verf_clnt { des_block timestamp; window } / authdes_verf_svr { timeverf; nickname }
     const d = a.des;
-    const stamp = line(`   Timestamp = 0x${(d.key ?? '').toUpperCase()} (DES encrypted)`);
-    if (isCall) return [stamp, line(`   Window    = 0x${(d.window ?? '').toUpperCase()} (DES encrypted)`)];
-    return [stamp, line(`   Nickname  = 0x${hexWord(d.nickname ?? 0)}`)];
+    const stamp = field(`   Timestamp = 0x${(d.key ?? '').toUpperCase()} (DES encrypted)`, c.fixed(8));
+    if (isCall) return [stamp, field(`   Window    = 0x${(d.window ?? '').toUpperCase()} (DES encrypted)`, c.word())];
+    return [stamp, field(`   Nickname  = 0x${hexWord(d.nickname ?? 0)}`, c.word())];
   }
-  return [line(`[${hexUpper(a.body)}]`)];
+  return [field(`[${hexUpper(a.body)}]`, body)];
 }
 
-function authLine(label: string, a: OpaqueAuth, body: DetailNode[]): DetailNode {
-  return line(`${label}: Flavor = ${a.flavor} (${flavorWord(a.flavor)}), len = ${a.length} bytes`, body);
+/**
+ * `Credentials:` / `Verifier   :` with the body's lines below it. Its range is the whole opaque_auth (RFC 5531
+ * §8.2: flavor, length, body); the body's lines are walked from the body view, where the decoder found it.
+ */
+function authLine(label: string, a: OpaqueAuth, c: XdrSpans, lines: (body: XdrSpans, range: ByteRange | undefined) => DetailNode[]): DetailNode {
+  const start = c.pos;
+  c.words(2);
+  const body = c.view(a.body, true);
+  const nodes = lines(c.at(body ? body.start : Number.MAX_SAFE_INTEGER), body);
+  return field(`${label}: Flavor = ${a.flavor} (${flavorWord(a.flavor)}), len = ${a.length} bytes`, c.since(start), nodes);
 }
-
 
 /** `Record Mark:` lines (TCP only). */
 function recordMarks(ev: RpcEvent, opts: RpcDetailOptions): DetailNode[] {
@@ -142,41 +154,49 @@ function recordMarks(ev: RpcEvent, opts: RpcDetailOptions): DetailNode[] {
   return [line(`Record Mark: last fragment, length = ${rec.length}`)];
 }
 
-function lowHigh(m: RpcReply): DetailNode[] {
-  return m.mismatch ? [line(`   Low  = ${m.mismatch.low}`), line(`   High = ${m.mismatch.high}`)] : [];
+function lowHigh(m: RpcReply, c: XdrSpans): DetailNode[] {
+  return m.mismatch ? [field(`   Low  = ${m.mismatch.low}`, c.word()), field(`   High = ${m.mismatch.high}`, c.word())] : [];
 }
 
-/** The detail lines of the RPC layer (to render with RPC_PREFIX and RPC_TITLE). */
+/**
+ * The detail lines of the RPC layer (to render with RPC_PREFIX and RPC_TITLE), each with the bytes of the record
+ * it shows, walked along RFC 5531 §9 rpc_msg: xid, msg_type, then call_body (rpcvers, prog, vers, proc, cred,
+ * verf) or reply_body (reply_stat; accepted: verf, accept_stat, mismatch_info; denied: reject_stat, then
+ * mismatch_info or auth_stat).
+ */
 export function rpcDetail(ev: RpcEvent, opts: RpcDetailOptions = {}): DetailNode[] {
   const m = ev.msg;
+  const c = XdrSpans.of(ev.record.bytes, 0);
   const nodes = recordMarks(ev, opts);
-  nodes.push(line(`Transaction id = ${m.xid}`));
+  nodes.push(field(`Transaction id = ${m.xid}`, c.word()));
   if (m.type === 'call') {
     nodes.push(
-      line('Type = 0 (Call)'),
-      line(`RPC version = ${m.rpcvers}`),
-      line(`Program = ${m.prog} (${snoopProgramName(m.prog)}), version = ${m.vers}, procedure = ${m.proc}`),
-      authLine('Credentials', m.cred, credentialBody(m.cred)),
-      authLine('Verifier   ', m.verf, verifierBody(m.verf, true)),
+      field('Type = 0 (Call)', c.word()),
+      field(`RPC version = ${m.rpcvers}`, c.word()),
+      field(`Program = ${m.prog} (${snoopProgramName(m.prog)}), version = ${m.vers}, procedure = ${m.proc}`, c.words(3)),
+      authLine('Credentials', m.cred, c, (b, r) => credentialBody(m.cred, b, r)),
+      authLine('Verifier   ', m.verf, c, (b, r) => verifierBody(m.verf, true, b, r)),
       line(''),
     );
     return nodes;
   }
-  nodes.push(line('Type = 1 (Reply)'));
+  nodes.push(field('Type = 1 (Reply)', c.word()));
   if (ev.tx) nodes.push(line(`This is a reply to frame ${ev.tx.callFrame}`));
+  const stat = c.word();
   if (m.replyStat === 0) {
-    nodes.push(line('Status = 0 (Accepted)'));
-    if (m.verf) nodes.push(authLine('Verifier   ', m.verf, verifierBody(m.verf, false)));
+    nodes.push(field('Status = 0 (Accepted)', stat));
+    const verf = m.verf;
+    if (verf) nodes.push(authLine('Verifier   ', verf, c, (b, r) => verifierBody(verf, false, b, r)));
     const astat = m.acceptStat ?? -1;
-    nodes.push(line(`Accept status = ${astat} (${acceptStatusWord(astat)})`));
-    if (astat === 2 && m.mismatch) nodes.push(...lowHigh(m));
+    nodes.push(field(`Accept status = ${astat} (${acceptStatusWord(astat)})`, c.word()));
+    if (astat === 2 && m.mismatch) nodes.push(...lowHigh(m, c));
     if (astat === 0 && ev.tx) nodes.push(line(''));
     return nodes;
   }
-  nodes.push(line(`Status = ${m.replyStat} (Denied)`));
+  nodes.push(field(`Status = ${m.replyStat} (Denied)`, stat));
   const rstat = m.rejectStat ?? -1;
-  nodes.push(line(`Reject status = ${rstat} (${rstat ? "can't authenticate" : 'version mismatch'})`));
-  if (rstat === 0 && m.mismatch) nodes.push(...lowHigh(m));
-  if (rstat === 1) nodes.push(line(`   Why = ${m.authStat} (${authWhyText(m.authStat ?? -1)})`));
+  nodes.push(field(`Reject status = ${rstat} (${rstat ? "can't authenticate" : 'version mismatch'})`, c.word()));
+  if (rstat === 0 && m.mismatch) nodes.push(...lowHigh(m, c));
+  if (rstat === 1) nodes.push(field(`   Why = ${m.authStat} (${authWhyText(m.authStat ?? -1)})`, c.word()));
   return nodes;
 }

@@ -9,7 +9,8 @@
  * Formatting follows snoop (snoop-format.md §1.5, §1.6, §2.6): `prog=NFS vers=3 proc=0`, `Callit data = N bytes`,
  * then the inner procedure's own `-v` block, which snoop prints under the inner program's header.
  */
-import type { DetailNode } from '../format/detail';
+import { field, type ByteRange, type DetailNode } from '../format/detail';
+import { XdrSpans } from '../format/xdr-spans';
 import { MAX_INDIRECT_DEPTH, type DecodeContext, type FormatContext } from '../rpc/registry';
 import { XdrReader } from '../rpc/xdr';
 import { MAX_INDIRECT_OPAQUE, MAX_UADDR, parsedAddr, type ParsedAddr } from './portmap-xdr';
@@ -195,35 +196,50 @@ function notDecodedNote(x: { inner: InnerState; error?: string; incomplete?: tru
   return s;
 }
 
-/** The inner procedure's `-v` block under its program's header, as snoop's protoprint() shows it. */
-function innerBlock(a: IndirectArgs, inner: { value: unknown } | null, f: FormatContext): DetailNode[] {
+/** The inner procedure's `-v` block under its program's header, as snoop's protoprint() shows it; `data` is the
+ *  opaque arguments or results in the record, which the inner lines walk. */
+function innerBlock(a: IndirectArgs, inner: { value: unknown } | null, f: FormatContext, c: XdrSpans, data: Opaque): DetailNode[] {
   if (f.depth >= MAX_INDIRECT_DEPTH) return [];
   const lk = f.registry.lookup(a.prog, a.vers, a.proc);
   const v = lk.program?.verbose?.(a.vers) ?? null;
   const p = lk.procedure;
   if (!v || !p) return [];
+  const at = c.at(data.start);
   let lines: DetailNode[] | null = null;
-  if (inner === null && a.args !== undefined && p.callDetail) lines = p.callDetail(a.args, innerContext(f));
-  if (inner !== null && inner.value !== undefined && p.replyDetail) lines = p.replyDetail(inner.value, a.args, innerContext(f));
-  return lines ? [{ text: `----- ${v.title} -----`, children: [{ text: '' }, ...lines] }] : [];
+  if (inner === null && a.args !== undefined && p.callDetail) lines = p.callDetail(a.args, innerContext(f), at);
+  if (inner !== null && inner.value !== undefined && p.replyDetail) lines = p.replyDetail(inner.value, a.args, innerContext(f), at);
+  return lines ? [field(`----- ${v.title} -----`, data.range, [{ text: '' }, ...lines])] : [];
 }
 
-/** snoop's CALLIT/BCAST/INDIRECT call detail (after `Proc = ...`), the prefix-only line, the inner block. */
-export function indirectCallDetail(a: IndirectArgs, f: FormatContext): DetailNode[] {
-  return [
-    { text: `Program = ${a.prog} (${f.programName(a.prog)})` },
-    { text: `Version = ${a.vers}` },
-    { text: `Proc    = ${a.proc}` },
-    { text: `Callit data = ${a.argsLength} bytes${notDecodedNote(a)}` },
-    { text: '' },
-    ...innerBlock(a, null, f),
+/** The opaque arguments or results of an indirect call: where its data starts, and what a line showing it shows. */
+interface Opaque {
+  start: number;
+  range: ByteRange | undefined;
+}
+
+function readOpaque(c: XdrSpans): Opaque {
+  const start = c.pos + 4;
+  return { start, range: c.opaque() };
+}
+
+/** snoop's CALLIT/BCAST/INDIRECT call detail (after `Proc = ...`), the prefix-only line, the inner block
+ *  (call_args / rpcb_rmtcallargs: prog, vers, proc, opaque args<>). */
+export function indirectCallDetail(a: IndirectArgs, f: FormatContext, c: XdrSpans = XdrSpans.detached()): DetailNode[] {
+  const head = [
+    field(`Program = ${a.prog} (${f.programName(a.prog)})`, c.word()),
+    field(`Version = ${a.vers}`, c.word()),
+    field(`Proc    = ${a.proc}`, c.word()),
   ];
+  const data = readOpaque(c);
+  return [...head, field(`Callit data = ${a.argsLength} bytes${notDecodedNote(a)}`, data.range), { text: '' }, ...innerBlock(a, null, f, c, data)];
 }
 
-/** The detail of an indirect call's results: `Length = N bytes`, the prefix-only line, the inner block. */
-export function indirectResultDetail(res: IndirectRes, call: unknown, f: FormatContext): DetailNode[] {
-  const out: DetailNode[] = [{ text: `Length = ${res.resLength} bytes${notDecodedNote(res)}` }, { text: '' }];
-  if (isIndirectArgs(call)) out.push(...innerBlock(call, { value: res.res }, f));
+/** The detail of an indirect call's results (the opaque results<>): `Length = N bytes`, the prefix-only line,
+ *  the inner block. */
+export function indirectResultDetail(res: IndirectRes, call: unknown, f: FormatContext, c: XdrSpans = XdrSpans.detached()): DetailNode[] {
+  const data = readOpaque(c);
+  const out: DetailNode[] = [field(`Length = ${res.resLength} bytes${notDecodedNote(res)}`, data.range), { text: '' }];
+  if (isIndirectArgs(call)) out.push(...innerBlock(call, { value: res.res }, f, c, data));
   return out;
 }
 

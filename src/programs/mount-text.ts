@@ -12,8 +12,12 @@
  *  - lists cut by the end of the data say `N+ entries` in the summary and ` N+ entries. (Frame is incomplete)`
  *    in `-v`, as snoop does, and the auth flavor list is not cut at 64 characters;
  *  - detail strings (paths, host and group names) are printed whole, not cut at 60 characters (§4).
+ *
+ * `-v` lines carry the bytes they show: the builders walk an XdrSpans cursor through the arguments or results in
+ * the order mount-xdr.ts reads them (default: a detached cursor, no ranges).
  */
-import { line, type DetailNode } from '../format/detail';
+import { field, line, type ByteRange, type DetailNode } from '../format/detail';
+import { XdrSpans } from '../format/xdr-spans';
 import type { FormatContext } from '../rpc/registry';
 import type { FileHandle } from './file-handle';
 import {
@@ -96,21 +100,27 @@ function flavorList(flavors: readonly number[]): string {
   return flavors.map(flavorWord).join(',');
 }
 
-/** Handle bytes as snoop's `-v` shows them: uppercase hex, at most 32 bytes per line, each line after a space. */
-export function handleHexLines(h: FileHandle): DetailNode[] {
+/** Handle bytes as snoop's `-v` shows them: uppercase hex, at most 32 bytes per line, each line after a space,
+ *  with its part of the handle's bytes `at`. */
+export function handleHexLines(h: FileHandle, at?: ByteRange): DetailNode[] {
   const hex = h.hex.toUpperCase();
   const out: DetailNode[] = [];
-  for (let i = 0; i < hex.length; i += 64) out.push({ text: ` ${hex.slice(i, i + 64)}` });
+  for (let i = 0; i < hex.length; i += 64) {
+    const from = at ? at.start + i / 2 : 0;
+    out.push(field(` ${hex.slice(i, i + 64)}`, at && from < at.end ? { start: from, end: Math.min(at.end, from + 32) } : undefined));
+  }
   return out;
 }
 
-function procLine(proc: number): DetailNode {
-  return { text: `Proc = ${proc} (${MOUNT_LONG_NAMES[proc]})` };
+/** `File handle = [711F]` (with the learned path) and the hex lines; `at` is the handle's bytes. */
+function handleNode(h: FileHandle, f: FormatContext, at: ByteRange | undefined): DetailNode {
+  return field(`File handle = [${h.hash}]${pathSuffix(h, f)}`, at, handleHexLines(h, at));
 }
 
-/** The `-v` block of a procedure: `Proc = N (...)`, its lines, and the closing prefix-only line. */
-export function block(proc: number, lines: DetailNode[] = []): DetailNode[] {
-  return [procLine(proc), ...lines, { text: '' }];
+/** The `-v` block of a procedure: `Proc = N (...)` (with the call header's procedure field when `c` knows it),
+ *  its lines, and the closing prefix-only line. */
+export function block(proc: number, lines: DetailNode[] = [], c?: XdrSpans): DetailNode[] {
+  return [field(`Proc = ${proc} (${MOUNT_LONG_NAMES[proc]})`, c?.procedure), ...lines, { text: '' }];
 }
 
 // ------------------------------------------------------------------------------------------------ calls
@@ -121,9 +131,9 @@ export function dirpathSummary(proc: number, args: DirpathArgs | undefined): str
 }
 
 /** MNT/UMNT call detail: `Directory = /export/home`; PATHCONF (snoop's wording): `File = /export/home`. */
-export function dirpathDetail(proc: number, args: DirpathArgs | undefined): DetailNode[] {
-  if (!args) return block(proc);
-  return block(proc, [{ text: `${proc === 7 ? 'File' : 'Directory'} = ${args.dirpath}` }]);
+export function dirpathDetail(proc: number, args: DirpathArgs | undefined, c: XdrSpans = XdrSpans.detached()): DetailNode[] {
+  if (!args) return block(proc, [], c);
+  return block(proc, [field(`${proc === 7 ? 'File' : 'Directory'} = ${args.dirpath}`, c.opaque())], c);
 }
 
 // ------------------------------------------------------------------------------------------------ MNT replies
@@ -142,16 +152,17 @@ function pathSuffix(h: FileHandle, f: FormatContext): string {
   return p !== null ? ` (${p})` : '';
 }
 
-/** v3 detail: `Status = 0 (OK)`, `File handle = [711F]` + hex lines, `Authentication flavor = unix`. */
-export function mnt3ReplyDetail(res: MountRes3 | undefined, f: FormatContext): DetailNode[] {
-  if (!res) return block(1);
-  const lines: DetailNode[] = [{ text: `Status = ${res.fhs_status} (${mountStatusWords(res.fhs_status)})` }];
+/** v3 detail (mountres3: status, then fhandle3 and `int auth_flavors<>`): `Status = 0 (OK)`,
+ *  `File handle = [711F]` + hex lines, `Authentication flavor = unix`. */
+export function mnt3ReplyDetail(res: MountRes3 | undefined, f: FormatContext, c: XdrSpans = XdrSpans.detached()): DetailNode[] {
+  if (!res) return block(1, [], c);
+  const lines: DetailNode[] = [field(`Status = ${res.fhs_status} (${mountStatusWords(res.fhs_status)})`, c.word())];
   const ok = res.mountinfo;
   if (ok) {
-    lines.push(line(`File handle = [${ok.fhandle.hash}]${pathSuffix(ok.fhandle, f)}`, handleHexLines(ok.fhandle)));
-    lines.push({ text: `Authentication flavor = ${flavorList(ok.auth_flavors)}` });
+    lines.push(handleNode(ok.fhandle, f, c.view(ok.fhandle.bytes, true)));
+    lines.push(field(`Authentication flavor = ${flavorList(ok.auth_flavors)}`, c.words(1 + ok.auth_flavors.length)));
   }
-  return block(1, lines);
+  return block(1, lines, c);
 }
 
 /** v1/v2: `Mount OK FH=1A2B` / `Mount Permission denied` (fixed 32-byte handle). */
@@ -161,12 +172,13 @@ export function mnt1ReplySummary(res: FhStatus | undefined, f: FormatContext): s
   return res.fhandle ? `${head} ${f.fh(res.fhandle)}` : head;
 }
 
-/** v1/v2 detail: `Status = 0 (OK)`, `File handle = [1A2B]` and one line of 32 bytes in hex. */
-export function mnt1ReplyDetail(res: FhStatus | undefined, f: FormatContext): DetailNode[] {
-  if (!res) return block(1);
-  const lines: DetailNode[] = [{ text: `Status = ${res.fhs_status} (${mountStatusWords(res.fhs_status)})` }];
-  if (res.fhandle) lines.push(line(`File handle = [${res.fhandle.hash}]${pathSuffix(res.fhandle, f)}`, handleHexLines(res.fhandle)));
-  return block(1, lines);
+/** v1/v2 detail (fhstatus: status, then the fixed fhandle): `Status = 0 (OK)`, `File handle = [1A2B]` and one
+ *  line of 32 bytes in hex. */
+export function mnt1ReplyDetail(res: FhStatus | undefined, f: FormatContext, c: XdrSpans = XdrSpans.detached()): DetailNode[] {
+  if (!res) return block(1, [], c);
+  const lines: DetailNode[] = [field(`Status = ${res.fhs_status} (${mountStatusWords(res.fhs_status)})`, c.word())];
+  if (res.fhandle) lines.push(handleNode(res.fhandle, f, c.view(res.fhandle.bytes, false)));
+  return block(1, lines, c);
 }
 
 // ------------------------------------------------------------------------------------------------ lists
@@ -175,8 +187,9 @@ function entriesText(n: number, incomplete: boolean | undefined): string {
   return `${n}${incomplete ? '+' : ''} entries`;
 }
 
-function incompleteLine(n: number): DetailNode {
-  return { text: ` ${n}+ entries. (Frame is incomplete)` };
+/** ` N+ entries. (Frame is incomplete)`, showing the part of the list that was captured. */
+function incompleteLine(n: number, list: ByteRange | undefined): DetailNode {
+  return field(` ${n}+ entries. (Frame is incomplete)`, list);
 }
 
 /** DUMP reply: `Get mount list 3 entries` (`3+ entries` when cut). */
@@ -184,12 +197,23 @@ export function dumpReplySummary(res: MountList | undefined): string {
   return res ? `Get mount list ${entriesText(res.entries.length, res.incomplete)}` : 'Get mount list ';
 }
 
-/** DUMP detail: `Mount list`, then `   host:/dir` per entry. */
-export function dumpReplyDetail(res: MountList | undefined): DetailNode[] {
-  if (!res) return block(2);
-  const lines = [line('Mount list', res.entries.map((e) => ({ text: `   ${e.ml_hostname}:${e.ml_directory}` })))];
-  if (res.incomplete) lines.push(incompleteLine(res.entries.length));
-  return block(2, lines);
+/** DUMP detail: `Mount list` (the whole mountlist), then `   host:/dir` per entry (a mountbody after its
+ *  value_follows). */
+export function dumpReplyDetail(res: MountList | undefined, c: XdrSpans = XdrSpans.detached()): DetailNode[] {
+  if (!res) return block(2, [], c);
+  const start = c.pos;
+  const rows = res.entries.map((e) => {
+    c.word();
+    const from = c.pos;
+    c.opaque();
+    c.opaque();
+    return field(`   ${e.ml_hostname}:${e.ml_directory}`, c.since(from));
+  });
+  if (!res.incomplete) c.word();
+  const list = c.since(start);
+  const lines = [line('Mount list', rows, list)];
+  if (res.incomplete) lines.push(incompleteLine(res.entries.length, list));
+  return block(2, lines, c);
 }
 
 /** EXPORT/EXPORTALL reply: `Get export list 2 entries` (`2+ entries` when cut). */
@@ -197,17 +221,25 @@ export function exportReplySummary(res: Exports | undefined): string {
   return res ? `Get export list ${entriesText(res.entries.length, res.incomplete)}` : 'Get export list ';
 }
 
-/** EXPORT/EXPORTALL detail: `Directory = /export/eng` with ` Group = verona` under it. */
-export function exportReplyDetail(proc: number, res: Exports | undefined): DetailNode[] {
-  if (!res) return block(proc);
-  const lines = res.entries.map((e) =>
-    line(
-      `Directory = ${e.ex_dir}`,
-      e.ex_groups.map((g) => ({ text: ` Group = ${g}` })),
-    ),
-  );
-  if (res.incomplete) lines.push(incompleteLine(res.entries.length));
-  return block(proc, lines);
+/** EXPORT/EXPORTALL detail: `Directory = /export/eng` with ` Group = verona` under it (an exportnode after its
+ *  value_follows: ex_dir, then each group name after its own value_follows). The directory line's bytes run from
+ *  the path to the end of its last group's name. */
+export function exportReplyDetail(proc: number, res: Exports | undefined, c: XdrSpans = XdrSpans.detached()): DetailNode[] {
+  if (!res) return block(proc, [], c);
+  const start = c.pos;
+  const lines = res.entries.map((e) => {
+    c.word();
+    const dir = c.opaque();
+    const groups = e.ex_groups.map((g) => {
+      c.word();
+      return field(` Group = ${g}`, c.opaque());
+    });
+    c.word();
+    const last = groups.length ? groups[groups.length - 1].range : dir;
+    return line(`Directory = ${e.ex_dir}`, groups, dir && last ? { start: dir.start, end: last.end } : dir);
+  });
+  if (res.incomplete) lines.push(incompleteLine(res.entries.length, c.since(start)));
+  return block(proc, lines, c);
 }
 
 // ------------------------------------------------------------------------------------------------ PATHCONF (v2)
@@ -245,15 +277,19 @@ const bool = (b: boolean): string => (b ? 'True' : 'False');
 
 /** PATHCONF detail (ours; snoop prints only `Proc = 7`): one line per field, `(not valid)` after a field whose
  *  mask bit is set, the two booleans, and the raw mask. */
-export function pathconfReplyDetail(res: PPathCnf | undefined): DetailNode[] {
-  if (!res) return block(7);
+export function pathconfReplyDetail(res: PPathCnf | undefined, c: XdrSpans = XdrSpans.detached()): DetailNode[] {
+  if (!res) return block(7, [], c);
   const all = pcIsSet(res, PC_ERROR);
   const invalid = (bit: number): string => (all || pcIsSet(res, bit) ? ' (not valid)' : '');
-  const lines: DetailNode[] = PATHCONF_FIELDS.map(([k, bit, name]) => ({ text: `${name} = ${res[k]}${invalid(bit)}` }));
-  lines.push({ text: `Vdisable = 0x${(res.pc_vdisable & 0xff).toString(16).padStart(2, '0')}${invalid(PC_VDISABLE)}` });
-  lines.push({ text: `Chown restricted = ${bool(pcIsSet(res, PC_CHOWN_RESTRICTED))}` });
-  lines.push({ text: `No trunc = ${bool(pcIsSet(res, PC_NO_TRUNC))}` });
+  // ppathcnf: the six limits, pc_vdisable, pc_xxx, pc_mask[0], pc_mask[1], one XDR word each (PATHCONF_FIELDS
+  // is in wire order); the booleans and the mask line show pc_mask[0].
+  const lines: DetailNode[] = PATHCONF_FIELDS.map(([k, bit, name]) => field(`${name} = ${res[k]}${invalid(bit)}`, c.word()));
+  lines.push(field(`Vdisable = 0x${(res.pc_vdisable & 0xff).toString(16).padStart(2, '0')}${invalid(PC_VDISABLE)}`, c.word()));
+  c.word();
+  const maskAt = c.word();
+  lines.push(field(`Chown restricted = ${bool(pcIsSet(res, PC_CHOWN_RESTRICTED))}`, maskAt));
+  lines.push(field(`No trunc = ${bool(pcIsSet(res, PC_NO_TRUNC))}`, maskAt));
   const mask = (res.pc_mask[0] & 0xffff).toString(16).padStart(4, '0');
-  lines.push({ text: `Mask = 0x${mask}${all ? ' (no information)' : ''}` });
-  return block(7, lines);
+  lines.push(field(`Mask = 0x${mask}${all ? ' (no information)' : ''}`, maskAt));
+  return block(7, lines, c);
 }

@@ -75,7 +75,7 @@ const NULL: ProcedureDef = {
   readResult: readVoid,
   callSummary: () => 'Null',
   replySummary: () => 'Null ',
-  callDetail: () => block(0),
+  callDetail: (_a, _f, at) => block(0, [], at),
   replyDetail: () => block(0),
 };
 
@@ -86,8 +86,8 @@ const MNT3: ProcedureDef = {
   readResult: (r) => readMountres3(r),
   callSummary: (args) => dirpathSummary(1, args as DirpathArgs | undefined),
   replySummary: (res, _args, f) => mnt3ReplySummary(res as MountRes3 | undefined, f),
-  callDetail: (args) => dirpathDetail(1, args as DirpathArgs | undefined),
-  replyDetail: (res, _args, f) => mnt3ReplyDetail(res as MountRes3 | undefined, f),
+  callDetail: (args, _f, at) => dirpathDetail(1, args as DirpathArgs | undefined, at),
+  replyDetail: (res, _args, f, at) => mnt3ReplyDetail(res as MountRes3 | undefined, f, at),
   status: (res) => mountStatusName((res as MountRes3).fhs_status),
   learn: (args, res, l) => learnRoot(args, (res as MountRes3 | undefined)?.mountinfo?.fhandle.hex, l),
 };
@@ -99,8 +99,8 @@ const MNT1: ProcedureDef = {
   readResult: (r) => readFhstatus(r),
   callSummary: (args) => dirpathSummary(1, args as DirpathArgs | undefined),
   replySummary: (res, _args, f) => mnt1ReplySummary(res as FhStatus | undefined, f),
-  callDetail: (args) => dirpathDetail(1, args as DirpathArgs | undefined),
-  replyDetail: (res, _args, f) => mnt1ReplyDetail(res as FhStatus | undefined, f),
+  callDetail: (args, _f, at) => dirpathDetail(1, args as DirpathArgs | undefined, at),
+  replyDetail: (res, _args, f, at) => mnt1ReplyDetail(res as FhStatus | undefined, f, at),
   status: (res) => mountStatusName((res as FhStatus).fhs_status),
   learn: (args, res, l) => learnRoot(args, (res as FhStatus | undefined)?.fhandle?.hex, l),
 };
@@ -112,8 +112,8 @@ const DUMP: ProcedureDef = {
   readResult: (r) => readMountlist(r),
   callSummary: () => 'Get mount list',
   replySummary: (res) => dumpReplySummary(res as MountList | undefined),
-  callDetail: () => block(2),
-  replyDetail: (res) => dumpReplyDetail(res as MountList | undefined),
+  callDetail: (_a, _f, at) => block(2, [], at),
+  replyDetail: (res, _args, _f, at) => dumpReplyDetail(res as MountList | undefined, at),
 };
 
 /** UMNT (RFC 1094 §A.5.4, RFC 1813 Appendix I §5.2.3): dirpath → void. */
@@ -123,7 +123,7 @@ const UMNT: ProcedureDef = {
   readResult: readVoid,
   callSummary: (args) => dirpathSummary(3, args as DirpathArgs | undefined),
   replySummary: () => 'Unmount reply',
-  callDetail: (args) => dirpathDetail(3, args as DirpathArgs | undefined),
+  callDetail: (args, _f, at) => dirpathDetail(3, args as DirpathArgs | undefined, at),
   // snoop reads a status that is not on the wire and stops before the closing line; the result is void.
   replyDetail: () => block(3),
 };
@@ -135,7 +135,7 @@ const UMNTALL: ProcedureDef = {
   readResult: readVoid,
   callSummary: () => 'Unmountall',
   replySummary: () => 'Unmountall reply',
-  callDetail: () => block(4),
+  callDetail: (_a, _f, at) => block(4, [], at),
   replyDetail: () => block(4),
 };
 
@@ -148,8 +148,8 @@ function exportProc(name: 'EXPORT' | 'EXPORTALL', proc: 5 | 6): ProcedureDef {
     readResult: (r) => readExports(r),
     callSummary: () => 'Get export list',
     replySummary: (res) => exportReplySummary(res as Exports | undefined),
-    callDetail: () => block(proc),
-    replyDetail: (res) => exportReplyDetail(proc, res as Exports | undefined),
+    callDetail: (_a, _f, at) => block(proc, [], at),
+    replyDetail: (res, _args, _f, at) => exportReplyDetail(proc, res as Exports | undefined, at),
   };
 }
 const EXPORT = exportProc('EXPORT', 5);
@@ -162,8 +162,8 @@ const PATHCONF: ProcedureDef = {
   readResult: (r) => readPpathcnf(r),
   callSummary: (args) => dirpathSummary(7, args as DirpathArgs | undefined),
   replySummary: (res) => pathconfReplySummary(res as PPathCnf | undefined),
-  callDetail: (args) => dirpathDetail(7, args as DirpathArgs | undefined),
-  replyDetail: (res) => pathconfReplyDetail(res as PPathCnf | undefined),
+  callDetail: (args, _f, at) => dirpathDetail(7, args as DirpathArgs | undefined, at),
+  replyDetail: (res, _args, _f, at) => pathconfReplyDetail(res as PPathCnf | undefined, at),
 };
 
 export const MOUNT_V1_PROCEDURES: ReadonlyArray<ProcedureDef> = [NULL, MNT1, DUMP, UMNT, UMNTALL, EXPORT, EXPORTALL];

@@ -2,7 +2,7 @@
  * Text helpers shared by the PORTMAP v2 and RPCBIND v3/v4 formatters (snoop-format.md §1.5, §1.6, §2.6): protocol
  * names, snoop's GMT date, printf-style padding, strings from the wire made safe to print, and the uaddr texts.
  */
-import type { DetailNode } from '../format/detail';
+import { field, type ByteRange, type DetailNode } from '../format/detail';
 import type { FormatContext } from '../rpc/registry';
 import type { ParsedAddr } from './portmap-xdr';
 
@@ -76,11 +76,12 @@ export function uaddrSummary(uaddr: string, p: ParsedAddr, emptyNote: string): s
   return p.port !== null ? `${printable(uaddr)} port=${p.port}` : printable(uaddr);
 }
 
-/** A universal address for a `-v` line: snoop's `Uaddr = <uaddr>`, then our decoded `Address = x, Port = n`. */
-export function uaddrDetail(label: string, uaddr: string, p: ParsedAddr, emptyNote: string): DetailNode {
-  if (uaddr === '') return { text: `${label}${emptyNote}` };
+/** A universal address for a `-v` line: snoop's `Uaddr = <uaddr>`, then our decoded `Address = x, Port = n`;
+ *  both show the string's bytes, `range`. */
+export function uaddrDetail(label: string, uaddr: string, p: ParsedAddr, emptyNote: string, range?: ByteRange): DetailNode {
+  if (uaddr === '') return field(`${label}${emptyNote}`, range);
   const text = `${label}${printable(uaddr)}`;
-  return p.address !== null ? { text, children: [{ text: `   Address = ${p.address}, Port = ${p.port}` }] } : { text };
+  return field(text, range, p.address !== null ? [field(`   Address = ${p.address}, Port = ${p.port}`, range)] : undefined);
 }
 
 /** Opaque bytes as snoop prints them: uppercase hex, no separators; long data is cut with `...`. */

@@ -8,7 +8,8 @@
  * - CALLIT lines add the inner call or reply summary in brackets, and CALLIT replies are decoded from their
  *   results (snoop hands the inner interpreter the data from the start of call_result, i.e. the port word).
  */
-import type { DetailNode } from '../format/detail';
+import { field, type ByteRange, type DetailNode } from '../format/detail';
+import { XdrSpans } from '../format/xdr-spans';
 import type { DecodeContext, FormatContext, LearnContext, ProcedureDef } from '../rpc/registry';
 import type { XdrReader } from '../rpc/xdr';
 import {
@@ -33,8 +34,8 @@ export interface TypedProcedure<A, R> {
   readResult?: (r: XdrReader, args: A | undefined, ctx: DecodeContext) => R;
   callSummary?: (args: A, f: FormatContext) => string;
   replySummary?: (result: R, args: A | undefined, f: FormatContext) => string;
-  callDetail?: (args: A, f: FormatContext) => DetailNode[];
-  replyDetail?: (result: R, args: A | undefined, f: FormatContext) => DetailNode[];
+  callDetail?: (args: A, f: FormatContext, at?: XdrSpans) => DetailNode[];
+  replyDetail?: (result: R, args: A | undefined, f: FormatContext, at?: XdrSpans) => DetailNode[];
   learn?: (args: A | undefined, result: R, l: LearnContext) => void;
 }
 
@@ -61,9 +62,9 @@ export function boolSummary(name: string, b: BoolResult): string {
   return `${name} ${b.result ? 'OK' : 'failed'}`;
 }
 
-/** snoop's boolean words in `-v` (`True`/`False`). */
-export function boolDetail(b: BoolResult): DetailNode {
-  return { text: `Result = ${b.result ? 'True' : 'False'}` };
+/** snoop's boolean words in `-v` (`True`/`False`); `range` is the bool's word. */
+export function boolDetail(b: BoolResult, range?: ByteRange): DetailNode {
+  return field(`Result = ${b.result ? 'True' : 'False'}`, range);
 }
 
 /** GETPORT result (RFC 1833 §3.1 `unsigned int`). */
@@ -74,8 +75,9 @@ export interface PortResult {
 /** snoop's long names (`Proc = 3 (Get port number)`). */
 const LONG_NAMES = ['Null procedure', 'Set port', 'Unset port', 'Get port number', 'Dump the mappings', 'Indirect call'];
 
-function procLine(proc: number): DetailNode {
-  return { text: `Proc = ${proc} (${LONG_NAMES[proc]})` };
+/** `Proc = 3 (Get port number)`, with the call header's procedure field when `c` knows it. */
+function procLine(proc: number, c?: XdrSpans): DetailNode {
+  return field(`Proc = ${proc} (${LONG_NAMES[proc]})`, c?.procedure);
 }
 
 /** snoop's prefix-only line closing a block (a fresh node each time: callers may extend the tree). */
@@ -86,9 +88,15 @@ function mappingSummary(m: Mapping, f: FormatContext): string {
   return `prog=${progWithName(m.prog, f)} vers=${m.vers} proto=${protoSummary(m.prot)}`;
 }
 
-function mappingDetail(m: Mapping, f: FormatContext, withPort: boolean): DetailNode[] {
-  const out: DetailNode[] = [{ text: `Program = ${progWithName(m.prog, f)}` }, { text: `Version = ${m.vers}` }, { text: protoDetail(m.prot) }];
-  if (withPort) out.push({ text: `Port = ${m.port}` });
+/** RFC 1833 §3.1 mapping: prog, vers, prot, port (one word each). */
+function mappingDetail(m: Mapping, f: FormatContext, withPort: boolean, c: XdrSpans): DetailNode[] {
+  const out: DetailNode[] = [
+    field(`Program = ${progWithName(m.prog, f)}`, c.word()),
+    field(`Version = ${m.vers}`, c.word()),
+    field(protoDetail(m.prot), c.word()),
+  ];
+  const port = c.word();
+  if (withPort) out.push(field(`Port = ${m.port}`, port));
   return out;
 }
 
@@ -97,15 +105,20 @@ export function mapsFound(list: XdrList<unknown>): string {
   return `${list.entries.length}${list.incomplete ? '+' : ''} map(s) found`;
 }
 
-/** snoop's show_pmaplist(): ` Program Version Protocol   Port`, rows `%8d%8d%9d%7d  NAME`, ` N maps`. */
-function pmaplistDetail(list: XdrList<Mapping>, f: FormatContext): DetailNode[] {
-  const rows: DetailNode[] = [{ text: ' Program Version Protocol   Port' }];
-  for (const m of list.entries) {
-    rows.push({ text: `${padLeft(m.prog, 8)}${padLeft(m.vers, 8)}${padLeft(m.prot, 9)}${padLeft(m.port, 7)}  ${f.programName(m.prog)}` });
-  }
+/** snoop's show_pmaplist(): ` Program Version Protocol   Port`, rows `%8d%8d%9d%7d  NAME` (each a mapping after
+ *  its value_follows), ` N maps`; the header and the count show the whole list. */
+function pmaplistDetail(list: XdrList<Mapping>, f: FormatContext, c: XdrSpans): DetailNode[] {
+  const start = c.pos;
+  const rows = list.entries.map((m) => {
+    c.word();
+    const row = `${padLeft(m.prog, 8)}${padLeft(m.vers, 8)}${padLeft(m.prot, 9)}${padLeft(m.port, 7)}  ${f.programName(m.prog)}`;
+    return field(row, c.words(4));
+  });
+  if (!list.incomplete) c.word();
+  const all = c.since(start);
   const n = list.entries.length;
-  rows.push({ text: list.incomplete ? ` ${n}+ maps. (Frame is incomplete)` : ` ${n} maps` });
-  return rows;
+  const count = field(list.incomplete ? ` ${n}+ maps. (Frame is incomplete)` : ` ${n} maps`, all);
+  return [field(' Program Version Protocol   Port', all), ...rows, count];
 }
 
 /** RFC 1833 §3.2 PMAPPROC_NULL (and RPCBPROC_NULL, §2.2.1: the same lines in every version). */
@@ -115,7 +128,7 @@ export const NULL: ProcedureDef = typed<null, null>({
   readResult: readVoid,
   callSummary: () => 'Null',
   replySummary: () => 'Null ',
-  callDetail: () => [procLine(0), end()],
+  callDetail: (_a, _f, at) => [procLine(0, at), end()],
   replyDetail: () => [procLine(0), end()],
 });
 
@@ -128,8 +141,8 @@ function setUnset(proc: 1 | 2, name: 'SET' | 'UNSET'): ProcedureDef {
     // Beyond snoop (which prints `SET` alone): the mapping being registered or removed.
     callSummary: (m, f) => `${name} ${mappingSummary(m, f)} port=${m.port}`,
     replySummary: (b) => boolSummary(name, b),
-    callDetail: (m, f) => [procLine(proc), ...mappingDetail(m, f, true), end()],
-    replyDetail: (b) => [procLine(proc), boolDetail(b), end()],
+    callDetail: (m, f, at = XdrSpans.detached()) => [procLine(proc, at), ...mappingDetail(m, f, true, at), end()],
+    replyDetail: (b, _a, _f, at) => [procLine(proc), boolDetail(b, at?.word()), end()],
   });
 }
 
@@ -140,8 +153,8 @@ const GETPORT: ProcedureDef = typed<Mapping, PortResult>({
   readResult: (r) => ({ port: r.u32('port') }),
   callSummary: (m, f) => `GETPORT ${mappingSummary(m, f)}`,
   replySummary: (p) => `GETPORT port=${p.port}${p.port === 0 ? ' (not registered)' : ''}`,
-  callDetail: (m, f) => [procLine(3), ...mappingDetail(m, f, false), end()],
-  replyDetail: (p) => [procLine(3), { text: `Port = ${p.port}${p.port === 0 ? ' (not registered)' : ''}` }, end()],
+  callDetail: (m, f, at = XdrSpans.detached()) => [procLine(3, at), ...mappingDetail(m, f, false, at), end()],
+  replyDetail: (p, _a, _f, at) => [procLine(3), field(`Port = ${p.port}${p.port === 0 ? ' (not registered)' : ''}`, at?.word()), end()],
   learn: (m, p, l) => {
     const proto = m ? protTransport(m.prot) : null;
     if (m && proto && p.port !== 0) l.ports.learn(l.server, proto, p.port, { prog: m.prog, vers: m.vers, source: 'GETPORT' });
@@ -155,8 +168,8 @@ const DUMP: ProcedureDef = typed<null, XdrList<Mapping>>({
   readResult: readPmaplist,
   callSummary: () => 'DUMP',
   replySummary: (list) => `DUMP ${mapsFound(list)}`,
-  callDetail: () => [procLine(4), end()],
-  replyDetail: (list, _a, f) => [procLine(4), ...pmaplistDetail(list, f), end()],
+  callDetail: (_a, _f, at) => [procLine(4, at), end()],
+  replyDetail: (list, _a, f, at = XdrSpans.detached()) => [procLine(4), ...pmaplistDetail(list, f, at), end()],
   learn: (_a, list, l) => {
     for (const m of list.entries) {
       const proto = protTransport(m.prot);
@@ -175,8 +188,8 @@ const CALLIT: ProcedureDef = typed<IndirectArgs, CallitResult>({
   readResult: readCallitResult,
   callSummary: (a, f) => indirectCallSummary('CALLIT', a, f),
   replySummary: (res, a, f) => `CALLIT port=${res.port} len=${res.resLength}${indirectResultSummary(res, a, f)}`,
-  callDetail: (a, f) => [procLine(5), ...indirectCallDetail(a, f)],
-  replyDetail: (res, a, f) => [procLine(5), { text: `Port = ${res.port}` }, ...indirectResultDetail(res, a, f)],
+  callDetail: (a, f, at) => [procLine(5, at), ...indirectCallDetail(a, f, at)],
+  replyDetail: (res, a, f, at = XdrSpans.detached()) => [procLine(5), field(`Port = ${res.port}`, at.word()), ...indirectResultDetail(res, a, f, at)],
   // Beyond the brief's list: the reply names the program's port. RFC 1833 §3.2: "The port mapper communicates
   // with the remote program using UDP only".
   learn: (a, res, l) => {

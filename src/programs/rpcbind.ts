@@ -10,7 +10,8 @@
  * - UADDR2TADDR and TADDR2UADDR show their arguments and the transport address, GETSTAT is decoded.
  * Like snoop, procedure 5 is `BCAST` on the summary line in v3 too (its RFC name there is CALLIT).
  */
-import type { DetailNode } from '../format/detail';
+import { field, type ByteRange, type DetailNode } from '../format/detail';
+import { XdrSpans } from '../format/xdr-spans';
 import type { FormatContext, LearnContext, ProcedureDef } from '../rpc/registry';
 import type { XdrReader } from '../rpc/xdr';
 import {
@@ -63,8 +64,9 @@ const LONG_NAMES = [
   'Get statistics',
 ];
 
-function procLine(proc: number): DetailNode {
-  return { text: `Proc = ${proc} (${LONG_NAMES[proc]})` };
+/** `Proc = 3 (Get address)`, with the call header's procedure field when `c` knows it. */
+function procLine(proc: number, c?: XdrSpans): DetailNode {
+  return field(`Proc = ${proc} (${LONG_NAMES[proc]})`, c?.procedure);
 }
 
 /** snoop's prefix-only line closing a block (a fresh node each time: callers may extend the tree). */
@@ -102,14 +104,15 @@ function rpcbSummary(name: string, a: Rpcb, f: FormatContext, full: boolean): st
   return s;
 }
 
-/** snoop: `Program = 100003`, `Version = 3`, `Netid   = udp`; we add the name and the Uaddr/Owner lines. */
-function rpcbDetail(a: Rpcb, f: FormatContext): DetailNode[] {
+/** snoop: `Program = 100003`, `Version = 3`, `Netid   = udp`; we add the name and the Uaddr/Owner lines (RFC 1833
+ *  §2.1 rpcb: r_prog, r_vers, then the strings r_netid, r_addr, r_owner). */
+function rpcbDetail(a: Rpcb, f: FormatContext, c: XdrSpans): DetailNode[] {
   return [
-    { text: `Program = ${progWithName(a.r_prog, f)}` },
-    { text: `Version = ${a.r_vers}` },
-    { text: `Netid   = ${printable(a.r_netid)}` },
-    { text: `Uaddr   = ${printable(a.r_addr)}` },
-    { text: `Owner   = ${printable(a.r_owner)}` },
+    field(`Program = ${progWithName(a.r_prog, f)}`, c.word()),
+    field(`Version = ${a.r_vers}`, c.word()),
+    field(`Netid   = ${printable(a.r_netid)}`, c.opaque()),
+    field(`Uaddr   = ${printable(a.r_addr)}`, c.opaque()),
+    field(`Owner   = ${printable(a.r_owner)}`, c.opaque()),
   ];
 }
 
@@ -123,8 +126,8 @@ function setUnset(proc: 1 | 2, name: 'SET' | 'UNSET'): ProcedureDef {
     readResult: readBool,
     callSummary: (a, f) => rpcbSummary(name, a, f, true),
     replySummary: (b) => boolSummary(name, b),
-    callDetail: (a, f) => [procLine(proc), ...rpcbDetail(a, f), end()],
-    replyDetail: (b) => [procLine(proc), boolDetail(b), end()],
+    callDetail: (a, f, at = XdrSpans.detached()) => [procLine(proc, at), ...rpcbDetail(a, f, at), end()],
+    replyDetail: (b, _a, _f, at) => [procLine(proc), boolDetail(b, at?.word()), end()],
   });
 }
 
@@ -142,27 +145,45 @@ function getAddr(proc: 3 | 9, name: 'GETADDR' | 'GETVERSADDR'): ProcedureDef {
     callSummary: (a, f) => rpcbSummary(name, a, f, false),
     // snoop's `GETADDR  Uaddr=...` has two spaces (its reply prefix ends in one).
     replySummary: (u) => `${name}  Uaddr=${uaddrSummary(u.uaddr, u, ' (not registered)')}`,
-    callDetail: (a, f) => [procLine(proc), ...rpcbDetail(a, f), end()],
-    replyDetail: (u) => [procLine(proc), uaddrDetail('Uaddr = ', u.uaddr, u, '(not registered)'), end()],
+    callDetail: (a, f, at = XdrSpans.detached()) => [procLine(proc, at), ...rpcbDetail(a, f, at), end()],
+    replyDetail: (u, _a, _f, at) => [procLine(proc), uaddrDetail('Uaddr = ', u.uaddr, u, '(not registered)', at?.opaque()), end()],
     learn: (a, u, l) => {
       if (a) learnUaddr(u, l.transport, a.r_prog, a.r_vers, name, l);
     },
   });
 }
 
-/** snoop's show_rpcblist(): a prefix-only line, the header, `%8d%5d %-12s %-18s %-10s (NAME)` rows, ` (N maps)`. */
-function rpcblistDetail(list: XdrList<RpcbMap>, f: FormatContext): DetailNode[] {
-  const out: DetailNode[] = [end(), { text: ' Program Vers Netid        Uaddr              Owner' }];
-  for (const m of list.entries) {
-    out.push({
-      text:
-        `${padLeft(m.r_prog, 8)}${padLeft(m.r_vers, 5)} ${padRight(printable(m.r_netid), 12)} ` +
-        `${padRight(printable(m.r_addr), 18)} ${padRight(printable(m.r_owner), 10)} (${f.programName(m.r_prog)})`,
-    });
-  }
+/** snoop's show_rpcblist(): a prefix-only line, the header, `%8d%5d %-12s %-18s %-10s (NAME)` rows (each an rpcb
+ *  after its value_follows), ` (N maps)`. */
+function rpcblistDetail(list: XdrList<RpcbMap>, f: FormatContext, c: XdrSpans): DetailNode[] {
+  const rows = listRows(list, c, (m) => {
+    rpcbDetail(m, f, c);
+    return (
+      `${padLeft(m.r_prog, 8)}${padLeft(m.r_vers, 5)} ${padRight(printable(m.r_netid), 12)} ` +
+      `${padRight(printable(m.r_addr), 18)} ${padRight(printable(m.r_owner), 10)} (${f.programName(m.r_prog)})`
+    );
+  });
+  return [end(), field(' Program Vers Netid        Uaddr              Owner', rows.all), ...rows.rows, mapsLine(list, rows.all)];
+}
+
+/** The rows of a list of optional-data links (RFC 4506 §4.19), each after its value_follows; `row` walks an entry
+ *  and gives its text. `all` is the whole list, its closing FALSE included when the list is complete. */
+function listRows<T>(list: XdrList<T>, c: XdrSpans, row: (e: T) => string): { rows: DetailNode[]; all: ByteRange | undefined } {
+  const start = c.pos;
+  const rows = list.entries.map((e) => {
+    c.word();
+    const from = c.pos;
+    const text = row(e);
+    return field(text, c.since(from));
+  });
+  if (!list.incomplete) c.word();
+  return { rows, all: c.since(start) };
+}
+
+/** ` (N maps)`, or ` N+ maps. (Frame is incomplete)`, showing the list's bytes. */
+function mapsLine(list: XdrList<unknown>, all: ByteRange | undefined): DetailNode {
   const n = list.entries.length;
-  out.push({ text: list.incomplete ? ` ${n}+ maps. (Frame is incomplete)` : ` (${n} maps)` });
-  return out;
+  return field(list.incomplete ? ` ${n}+ maps. (Frame is incomplete)` : ` (${n} maps)`, all);
 }
 
 /** §2.2.1 RPCBPROC_DUMP: every registration (rpcblist_ptr); each one teaches its port. */
@@ -172,8 +193,8 @@ const DUMP: ProcedureDef = typed<null, XdrList<RpcbMap>>({
   readResult: readRpcblist,
   callSummary: () => 'DUMP',
   replySummary: (list) => `DUMP ${mapsFound(list)}`,
-  callDetail: () => [procLine(4), end()],
-  replyDetail: (list, _a, f) => [procLine(4), ...rpcblistDetail(list, f), end()],
+  callDetail: (_a, _f, at) => [procLine(4, at), end()],
+  replyDetail: (list, _a, f, at = XdrSpans.detached()) => [procLine(4), ...rpcblistDetail(list, f, at), end()],
   learn: (_a, list, l) => {
     for (const m of list.entries) learnUaddr(m, netidTransport(m.r_netid), m.r_prog, m.r_vers, 'DUMP', l);
   },
@@ -192,8 +213,12 @@ function indirect(proc: 5 | 10, name: 'CALLIT' | 'BCAST' | 'INDIRECT'): Procedur
     callSummary: (a, f) => indirectCallSummary(shown, a, f),
     // snoop: one space before Uaddr here (`BCAST Uaddr=... len=0`).
     replySummary: (res, a, f) => `${shown} Uaddr=${printable(res.addr)} len=${res.resLength}${indirectResultSummary(res, a, f)}`,
-    callDetail: (a, f) => [procLine(proc), ...indirectCallDetail(a, f)],
-    replyDetail: (res, a, f) => [procLine(proc), uaddrDetail('Uaddr = ', res.addr, res, ''), ...indirectResultDetail(res, a, f)],
+    callDetail: (a, f, at) => [procLine(proc, at), ...indirectCallDetail(a, f, at)],
+    replyDetail: (res, a, f, at = XdrSpans.detached()) => [
+      procLine(proc),
+      uaddrDetail('Uaddr = ', res.addr, res, '', at.opaque()),
+      ...indirectResultDetail(res, a, f, at),
+    ],
     // Beyond the brief's list: the reply names the called program's address (rpcbind looks it up on the
     // request's transport).
     learn: (a, res, l) => {
@@ -209,8 +234,8 @@ const GETTIME: ProcedureDef = typed<null, TimeResult>({
   readResult: (r) => ({ time: r.u32('time') }),
   callSummary: () => 'GETTIME',
   replySummary: (t) => `GETTIME ${snoopGmt(t.time)}`,
-  callDetail: () => [procLine(6), end()],
-  replyDetail: (t) => [procLine(6), { text: `Time = ${snoopGmt(t.time)}` }, end()],
+  callDetail: (_a, _f, at) => [procLine(6, at), end()],
+  replyDetail: (t, _a, _f, at) => [procLine(6), field(`Time = ${snoopGmt(t.time)}`, at?.word()), end()],
 });
 
 /** A netbuf on a summary line (ours: snoop shows none): `Taddr=127.0.0.1 port=2049`, or its bytes in hex. */
@@ -219,10 +244,12 @@ function taddrSummary(nb: Netbuf): string {
   return nb.buf.length ? `Taddr=${hexText(nb.buf, 32)}` : 'Taddr= (none)';
 }
 
-function netbufDetail(nb: Netbuf): DetailNode[] {
-  const taddr: DetailNode = { text: `Taddr = ${hexText(nb.buf)} (${nb.buf.length} bytes)` };
-  if (nb.address !== null) taddr.children = [{ text: `   Address = ${nb.address}, Port = ${nb.port}` }];
-  return [{ text: `Maxlen = ${nb.maxlen}` }, taddr];
+/** RFC 1833 §2.1 netbuf: maxlen, then buf<>. */
+function netbufDetail(nb: Netbuf, c: XdrSpans): DetailNode[] {
+  const maxlen = field(`Maxlen = ${nb.maxlen}`, c.word());
+  const buf = c.view(nb.buf, true);
+  const below = nb.address !== null ? [field(`   Address = ${nb.address}, Port = ${nb.port}`, buf)] : undefined;
+  return [maxlen, field(`Taddr = ${hexText(nb.buf)} (${nb.buf.length} bytes)`, buf, below)];
 }
 
 /** §2.2.1 RPCBPROC_UADDR2TADDR: universal address → transport address (netbuf). snoop shows neither. */
@@ -232,8 +259,8 @@ const UADDR2TADDR: ProcedureDef = typed<UaddrArg, Netbuf>({
   readResult: readNetbuf,
   callSummary: (a) => `UADDR2TADDR Uaddr=${printable(a.uaddr)}`,
   replySummary: (nb) => `UADDR2TADDR ${taddrSummary(nb)}`,
-  callDetail: (a) => [procLine(7), { text: `Uaddr = ${printable(a.uaddr)}` }, end()],
-  replyDetail: (nb) => [procLine(7), ...netbufDetail(nb), end()],
+  callDetail: (a, _f, at) => [procLine(7, at), field(`Uaddr = ${printable(a.uaddr)}`, at?.opaque()), end()],
+  replyDetail: (nb, _a, _f, at = XdrSpans.detached()) => [procLine(7), ...netbufDetail(nb, at), end()],
 });
 
 /** §2.2.1 RPCBPROC_TADDR2UADDR: transport address (netbuf) → universal address. */
@@ -243,27 +270,30 @@ const TADDR2UADDR: ProcedureDef = typed<Netbuf, UaddrResult>({
   readResult: readUaddrResult,
   callSummary: (nb) => `TADDR2UADDR ${taddrSummary(nb)}`,
   replySummary: (u) => `TADDR2UADDR  Uaddr=${uaddrSummary(u.uaddr, u, '')}`,
-  callDetail: (nb) => [procLine(8), ...netbufDetail(nb), end()],
-  replyDetail: (u) => [procLine(8), uaddrDetail('Uaddr = ', u.uaddr, u, ''), end()],
+  callDetail: (nb, _f, at = XdrSpans.detached()) => [procLine(8, at), ...netbufDetail(nb, at), end()],
+  replyDetail: (u, _a, _f, at) => [procLine(8), uaddrDetail('Uaddr = ', u.uaddr, u, '', at?.opaque()), end()],
 });
 
 /** snoop's semantics_strs (RFC 1833 §2.1 rpcb_entry: NC_TPI_CLTS 1, COTS 2, COTS_ORD 3, RAW 4). */
 const SEMANTICS = ['', 'CLTS', 'COTS', 'COTS-ORD', 'RAW'];
 
-/** snoop's show_rpcb_entry_list(): prefix-only line, header, `%-12s %-12s %-8s %-8s %-8s` rows, ` (N maps)`. */
-function entryListDetail(list: XdrList<RpcbEntry>): DetailNode[] {
-  const out: DetailNode[] = [end(), { text: ' Maddr      Netid        Semantics Protofmly Proto' }];
-  for (const e of list.entries) {
+/** snoop's show_rpcb_entry_list(): prefix-only line, header, `%-12s %-12s %-8s %-8s %-8s` rows (each an
+ *  rpcb_entry after its value_follows: r_maddr, r_nc_netid, r_nc_semantics, r_nc_protofmly, r_nc_proto),
+ *  ` (N maps)`. */
+function entryListDetail(list: XdrList<RpcbEntry>, c: XdrSpans): DetailNode[] {
+  const rows = listRows(list, c, (e) => {
+    c.opaque();
+    c.opaque();
+    c.word();
+    c.opaque();
+    c.opaque();
     const sem = SEMANTICS[e.r_nc_semantics] ?? String(e.r_nc_semantics);
-    out.push({
-      text:
-        `${padRight(printable(e.r_maddr), 12)} ${padRight(printable(e.r_nc_netid), 12)} ${padRight(sem, 8)} ` +
-        `${padRight(printable(e.r_nc_protofmly), 8)} ${padRight(printable(e.r_nc_proto), 8)}`,
-    });
-  }
-  const n = list.entries.length;
-  out.push({ text: list.incomplete ? ` ${n}+ maps. (Frame is incomplete)` : ` (${n} maps)` });
-  return out;
+    return (
+      `${padRight(printable(e.r_maddr), 12)} ${padRight(printable(e.r_nc_netid), 12)} ${padRight(sem, 8)} ` +
+      `${padRight(printable(e.r_nc_protofmly), 8)} ${padRight(printable(e.r_nc_proto), 8)}`
+    );
+  });
+  return [end(), field(' Maddr      Netid        Semantics Protofmly Proto', rows.all), ...rows.rows, mapsLine(list, rows.all)];
 }
 
 /** §2.2.2 RPCBPROC_GETADDRLIST: every address of prog/vers (rpcb_entry_list_ptr); each one teaches its port. */
@@ -273,8 +303,8 @@ const GETADDRLIST: ProcedureDef = typed<Rpcb, XdrList<RpcbEntry>>({
   readResult: readRpcbEntryList,
   callSummary: (a, f) => rpcbSummary('GETADDRLIST', a, f, false),
   replySummary: (list) => `GETADDRLIST ${mapsFound(list)}`,
-  callDetail: (a, f) => [procLine(11), ...rpcbDetail(a, f), end()],
-  replyDetail: (list) => [procLine(11), ...entryListDetail(list), end()],
+  callDetail: (a, f, at = XdrSpans.detached()) => [procLine(11, at), ...rpcbDetail(a, f, at), end()],
+  replyDetail: (list, _a, _f, at = XdrSpans.detached()) => [procLine(11), ...entryListDetail(list, at), end()],
   learn: (a, list, l) => {
     if (!a) return;
     for (const e of list.entries) {
@@ -291,8 +321,8 @@ const GETSTAT: ProcedureDef = typed<null, RpcbStatByVers>({
   readResult: readRpcbStatByVers,
   callSummary: () => 'GETSTAT',
   replySummary: (st) => `GETSTAT ${statSummary(st)}`,
-  callDetail: () => [procLine(12), end()],
-  replyDetail: (st, _a, f) => [procLine(12), ...statDetail(st, f), end()],
+  callDetail: (_a, _f, at) => [procLine(12, at), end()],
+  replyDetail: (st, _a, f, at = XdrSpans.detached()) => [procLine(12), ...statDetail(st, f, at), end()],
 });
 
 const SET = setUnset(1, 'SET');

@@ -9,6 +9,7 @@
  * XdrError, which the pipeline turns into an anomaly. Formatting functions never print; they return text.
  */
 import type { DetailNode } from '../format/detail';
+import type { XdrSpans } from '../format/xdr-spans';
 import type { FhNames } from '../programs/fh-names';
 import type { FileHandle } from '../programs/file-handle';
 import type { LearnedPorts } from '../programs/learned-ports';
@@ -59,9 +60,11 @@ export interface ProcedureDef {
   callSummary?: (args: unknown, f: FormatContext) => string;
   /** Summary-line text after "<LAYER> R ", e.g. "GETATTR3 OK"; `args` is undefined when the call was not decoded. */
   replySummary?: (result: unknown, args: unknown, f: FormatContext) => string;
-  /** `-v` lines after the layer header and its prefix-only line, starting with "Proc = N (<long name>)". */
-  callDetail?: (args: unknown, f: FormatContext) => DetailNode[];
-  replyDetail?: (result: unknown, args: unknown, f: FormatContext) => DetailNode[];
+  /** `-v` lines after the layer header and its prefix-only line, starting with "Proc = N (<long name>)". `at`
+   *  stands where the arguments or results begin in the record: lines take the bytes they show from it
+   *  (DetailNode.range; see format/xdr-spans.ts); without it they have no ranges. */
+  callDetail?: (args: unknown, f: FormatContext, at?: XdrSpans) => DetailNode[];
+  replyDetail?: (result: unknown, args: unknown, f: FormatContext, at?: XdrSpans) => DetailNode[];
   /** The RFC status name of a result ("NFS3_OK", "NFS3ERR_NOENT", "MNT3ERR_ACCES"), for procedures with one. */
   status?: (result: unknown) => string | null;
   /** Teach learned state from a paired call and its successful reply. */

@@ -23,8 +23,8 @@ export const NFS3_TEXT_PROCEDURES: ReadonlyArray<ProcedureDef> = Object.freeze(
       ...p,
       callSummary: (args, f) => nfs3CallSummary(name, args, f),
       replySummary: (result, _args, f) => nfs3ReplySummary(name, result, f),
-      callDetail: (args, f) => nfs3CallDetail(name, args, f),
-      replyDetail: (result, _args, f) => nfs3ReplyDetail(name, result, f),
+      callDetail: (args, f, at) => nfs3CallDetail(name, args, f, at),
+      replyDetail: (result, _args, f, at) => nfs3ReplyDetail(name, result, f, at),
     };
     return Object.freeze(withPartialResults(def, name));
   }),

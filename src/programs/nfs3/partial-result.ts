@@ -5,6 +5,7 @@
  * falling back to the RPC line, and -v shows `Status = 0 (OK)` and stops. Nothing is learned from a partial result.
  */
 import { line, type DetailNode } from '../../format/detail';
+import { XdrSpans } from '../../format/xdr-spans';
 import type { DecodeContext, FormatContext, ProcedureDef } from '../../rpc/registry';
 import { XdrError, type XdrReader } from '../../rpc/xdr';
 import { nfsstat3Of } from './status';
@@ -40,8 +41,10 @@ export function withPartialResults(def: ProcedureDef, name: Nfs3ProcName): Proce
     },
     replySummary: (result: unknown, args: unknown, f: FormatContext) =>
       isPartial(result) ? `${name}3 ${statusWords(result.status)}` : (def.replySummary?.(result, args, f) ?? ''),
-    replyDetail: (result: unknown, args: unknown, f: FormatContext): DetailNode[] =>
-      isPartial(result) ? [line(procLineText(name)), statusNode(result.status), line('(truncated: the rest was not captured)')] : (def.replyDetail?.(result, args, f) ?? []),
+    replyDetail: (result: unknown, args: unknown, f: FormatContext, at?: XdrSpans): DetailNode[] =>
+      isPartial(result)
+        ? [line(procLineText(name)), statusNode(result.status, at ?? XdrSpans.detached()), line('(truncated: the rest was not captured)')]
+        : (def.replyDetail?.(result, args, f, at) ?? []),
     learn: (args, result, l) => {
       if (!isPartial(result)) def.learn?.(args, result, l);
     },
