@@ -6,8 +6,8 @@
 import type { Controller } from './controller';
 import { helpLines } from './keymap';
 import { padTo, plain, titleRule, type Span, type Style, type StyledLine } from './styled-line';
-import { headerLine, hexLines, HEX_BYTES_PER_LINE, messageBytes, rowCells, rowLine, statusBar, type ByteRange, type RunMode, type Severity, type TreeLine } from './view-model';
-import { rowMessages, type TxRow } from './store';
+import { headerLine, hexLines, hexSelection, HEX_BYTES_PER_LINE, rowCells, rowLine, statusBar, type RunMode, type Severity, type TreeLine } from './view-model';
+import type { TxRow } from './store';
 
 export interface ScreenInfo {
   /** The capture file or interface name. */
@@ -75,17 +75,6 @@ function treeText(l: TreeLine): string {
   return '  '.repeat(l.depth) + mark + l.text;
 }
 
-/** The bytes the hex pane shows for the detail line under the cursor: its message's record, or a frame row's
- *  frame, with the line's range marked. */
-function hexSource(row: TxRow, line: TreeLine | undefined): { bytes: Uint8Array; range: ByteRange | null; title: string } | null {
-  const message = line?.message ?? (row.kind === 'frame' ? null : 0);
-  const bytes = messageBytes(row, message);
-  if (!bytes) return null;
-  const ev = message === null ? null : rowMessages(row)[message];
-  const what = ev ? `${ev.msg.type} record of frame ${ev.record.frameNo}` : `frame ${row.other?.frame.frameNo ?? '?'}`;
-  return { bytes, range: line?.range ?? null, title: what };
-}
-
 function detailAndHex(c: Controller, width: number): StyledLine[] {
   const out: StyledLine[] = [];
   const row = c.selectedRow();
@@ -103,7 +92,7 @@ function detailAndHex(c: Controller, width: number): StyledLine[] {
     }
   }
   while (out.length < 1 + c.sizes.detail) out.push(plain(''));
-  const src = row && lines ? hexSource(row, lines[c.detailCursor]) : null;
+  const src = row && lines ? hexSelection(c.details(row) ?? row, lines[c.detailCursor] ?? null, 0) : null;
   if (!src) {
     out.push(titleRule('Hex', width));
   } else {
@@ -113,7 +102,7 @@ function detailAndHex(c: Controller, width: number): StyledLine[] {
     const top = Math.max(0, Math.min(c.hexTop === 0 ? Math.max(0, firstHl - 1) : c.hexTop, total - c.sizes.hex));
     c.hexTop = c.hexTop === 0 ? 0 : top;
     const hl = src.range ? `, bytes ${src.range.start}-${src.range.end - 1} marked` : '';
-    out.push(titleRule(`Hex: ${src.title}, ${src.bytes.length} bytes${hl}`, width));
+    out.push(titleRule(`Hex: ${src.title}${hl}`, width));
     for (const h of hexLines(src.bytes, src.range, { firstLine: top, maxLines: c.sizes.hex })) {
       out.push({ text: h.text, spans: h.spans.map(([start, end]) => ({ start, end, style: 'highlight' as Style })) });
     }
