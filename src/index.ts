@@ -40,3 +40,4 @@ export { explainLines, explainHeadline, attemptTitle as explainAttemptTitle, ver
 export type { FramePosition } from './capture/raw-frame';
 export { openCaptureAt } from './capture/open-capture-at';
 export { redecode, DEFAULT_REDECODE_MAX_FRAMES, DEFAULT_REDECODE_MAX_BYTES, type RedecodeRequest, type RedecodeResult } from './redecode';
+export { detachValue } from './programs/detach-value';

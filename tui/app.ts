@@ -9,8 +9,10 @@
  */
 import { basename } from 'node:path';
 import blessed from 'blessed';
-import { createFormatContext, defaultRegistry, DEFAULT_PIPELINE, ExplainAnalyzer, isRpcEvent, Pipeline, StatsAnalyzer, type PipelineEvent, type PipelineOptions } from '../src/index';
-import { Controller, paneSizes, type Pane, type RowDetails } from './controller';
+import { createFormatContext, defaultRegistry, DEFAULT_PIPELINE, ExplainAnalyzer, isRpcEvent, Pipeline, StatsAnalyzer, type PipelineEvent, type PipelineOptions, type RawFrame } from '../src/index';
+import { Controller, paneSizes, type Pane, type RowDetails as RowDetailsFn } from './controller';
+import { compactRow, FramePositions } from './compact';
+import { RowDetails } from './row-details';
 import { Feeder, type FrameSource } from './feed';
 import type { KeyInput } from './line-editor';
 import { renderScreen, type ScreenInfo, type SideView } from './render-main';
@@ -30,6 +32,8 @@ export interface TuiOptions {
   maxRows: number;
   /** -a: rows for frames that complete no RPC message. */
   allFrames: boolean;
+  /** The capture file's path, to read rows again in large-file mode; null for live capture. */
+  path: string | null;
   pipeline: Partial<PipelineOptions>;
 }
 
@@ -60,8 +64,21 @@ export async function runTui(source: TuiSource, opts: TuiOptions): Promise<numbe
   stats = new StatsAnalyzer({ names: { path: (hex: string) => pipeline.names.path(hex) } });
   const fmt = createFormatContext(registry, pipeline.names, { showNames: opts.names });
   const rows = new RowView(store, { path: (h) => pipeline.names.path(h.hex) });
-  const details: RowDetails = (row) => row;
+  // large-file mode (compact.ts): settled rows of a capture file keep slim events and are read again when shown
+  const positions = new FramePositions();
+  let seekable: boolean | null = null;
+  const noteFrame = (f: RawFrame): void => {
+    seekable ??= f.position !== undefined;
+    if (seekable) positions.note(f.frameNo, f.position);
+  };
+  store.onSettle = (row) => {
+    if (seekable) compactRow(row, positions);
+  };
+  let redrawSoon: () => void = () => {};
+  const rowDetails = opts.path ? new RowDetails(opts.path, () => redrawSoon()) : null;
+  const details: RowDetailsFn = (row) => (rowDetails ? rowDetails.get(row) : row);
   const ctl = new Controller(store, rows, fmt, details, { follow: opts.live });
+  if (rowDetails) ctl.detailProblem = (row) => rowDetails.problem(row);
   if (opts.displayFilter !== null) {
     ctl.act('filter');
     for (const ch of opts.displayFilter) ctl.key({ full: ch, ch });
@@ -103,6 +120,7 @@ export async function runTui(source: TuiSource, opts: TuiOptions): Promise<numbe
     screen.render();
   };
   let pending = false;
+  redrawSoon = () => redraw();
   const redraw = (): void => {
     if (pending) return;
     pending = true;
@@ -185,7 +203,7 @@ export async function runTui(source: TuiSource, opts: TuiOptions): Promise<numbe
       onData();
       redraw();
     }
-  });
+  }, noteFrame);
   feeder
     .run()
     .then((r) => {

@@ -38,6 +38,9 @@ export function paneSizes(width: number, height: number): PaneSizes {
  *  (large-file mode: the view shows "loading" and redraws when they arrive). */
 export type RowDetails = (row: TxRow) => TxRow | null;
 
+/** Why a row's full messages are not at hand (large-file mode: the file could not be read again), or null. */
+export type DetailProblem = (row: TxRow) => string | null;
+
 export interface Prompt {
   kind: 'filter' | 'search';
   editor: LineEditor;
@@ -64,6 +67,8 @@ export class Controller {
   sizes: PaneSizes = paneSizes(80, 24);
   private readonly filterEditor = new LineEditor();
   private readonly searchEditor = new LineEditor();
+  /** Set by the app in large-file mode. */
+  detailProblem: DetailProblem = () => null;
   /** The detail tree of the selected row and the folds the user made in it. */
   private tree: { id: number; rev: number; nodes: TreeNode[]; expanded: Set<string> } | null = null;
 

@@ -29,6 +29,8 @@ export class Feeder {
     private readonly pipeline: Pipeline,
     /** Called after each slice (the app syncs its view and schedules a redraw). */
     private readonly onSlice: () => void,
+    /** Sees each frame before the pipeline does (large-file mode notes its position). */
+    private readonly onFrame: ((frame: RawFrame) => void) | null = null,
   ) {}
 
   stop(): void {
@@ -40,6 +42,7 @@ export class Feeder {
     let sliceStart = performance.now();
     try {
       for await (const frame of this.source.frames()) {
+        this.onFrame?.(frame);
         this.pipeline.pushFrame(frame);
         this.frames++;
         if (this.stopping) break;

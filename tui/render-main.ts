@@ -81,11 +81,13 @@ function detailAndHex(c: Controller, width: number): StyledLine[] {
   const lines = row ? c.detailLines() : [];
   const focusStyle = (pane: 'detail' | 'hex'): Partial<StyledLine> => (c.focus === pane ? { inverse: true } : { style: 'selectedDim' });
   out.push(titleRule(row ? `Detail${c.focus === 'detail' ? ' (Enter folds, c call/reply)' : ''}` : 'Detail', width));
+  const problem = row ? c.detailProblem(row) : null;
+  if (problem) out.push(plain(`(${problem})`, 'warning'));
   if (lines === null) {
     out.push(plain('(reading this transaction again from the file…)', 'note'));
   } else {
-    for (let k = 0; k < c.sizes.detail; k++) {
-      const i = c.detailTop + k;
+    for (let k = problem ? 1 : 0; k < c.sizes.detail; k++) {
+      const i = c.detailTop + k - (problem ? 1 : 0);
       const l = lines[i];
       if (!l) break;
       out.push({ text: treeText(l), ...(i === c.detailCursor ? focusStyle('detail') : {}) });

@@ -13,7 +13,7 @@
  * pipeline's reply timeout passes, with no new event): `refresh()` re-reads the pending ones; the render loop calls
  * it on every tick.
  */
-import { isErrorReply, isRpcEvent, type FrameEvent, type Filter, type FilterContext, type PipelineEvent, type RpcEvent, type Timestamp, type Transaction } from '../src/index';
+import { isErrorReply, isRpcEvent, type FrameEvent, type Filter, type FilterContext, type FramePosition, type PipelineEvent, type RpcEvent, type Timestamp, type Transaction } from '../src/index';
 
 export type RowKind = 'transaction' | 'orphan' | 'frame';
 
@@ -39,6 +39,16 @@ export interface TxRow {
   error: boolean;
   /** Increases whenever a message is added to the row (views cache what they drew of it by id and rev). */
   rev: number;
+  /** Large-file mode (compact.ts): the row keeps slim events and reads its messages again from here. */
+  locator?: RowLocator;
+}
+
+/** Where a compact row's messages are in its capture file: from the first frame of its first message to the
+ *  frame that completed its last one. */
+export interface RowLocator {
+  from: FramePosition;
+  fromFrame: number;
+  toFrame: number;
 }
 
 export interface StoreCounters {
@@ -89,6 +99,9 @@ export class TransactionStore {
   readonly counters: StoreCounters = { frames: 0, messages: 0, calls: 0, replies: 0, pairs: 0, unanswered: 0, errors: 0, orphans: 0, evicted: 0 };
   /** Time of the first event pushed (for relative time columns). */
   firstTs: Timestamp | null = null;
+  /** Called when a row is settled — answered, an orphan reply, declared unanswered, or given a late message —
+   *  so that large-file mode can make it compact (compact.ts). */
+  onSettle: ((row: TxRow) => void) | null = null;
   private _version = 0;
   private nextId = 1;
   /** Rows oldest first, from `head` (a queue that is compacted now and then). */
@@ -167,6 +180,7 @@ export class TransactionStore {
       }
       row.calls.push(ev);
       this.touch(row);
+      if (row.replies.length > 0 || row.locator) this.onSettle?.(row);
       if (tx && row.calls.length === 1) {
         if (tx.state === 'pending') this.pending.set(tx.id, tx);
         else if (tx.state === 'unanswered') this.counters.unanswered++;
@@ -193,6 +207,7 @@ export class TransactionStore {
       row.error = true;
       this.counters.errors++;
     }
+    this.onSettle?.(row);
   }
 
   /**
@@ -233,7 +248,10 @@ export class TransactionStore {
         this.counters.unanswered++;
         changed = true;
         const row = this.byTx.get(id);
-        if (row) this.touch(row);
+        if (row) {
+          this.touch(row);
+          this.onSettle?.(row);
+        }
       }
     }
     if (changed) this._version++;

@@ -22,6 +22,7 @@ export async function runTuiCommand(opts: CliOptions): Promise<number> {
     names: opts.names,
     maxRows: opts.rows,
     allFrames: opts.all,
+    path: opts.iface === null ? opts.readFile : null,
     pipeline: { maxTransactions: opts.maxTransactions, replyTimeout: opts.replyTimeout, maxRecordSize: opts.maxRecordSize },
   };
   if (opts.iface === null) {
