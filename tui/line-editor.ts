@@ -96,7 +96,8 @@ export class LineEditor {
     }
     const ch = k.ch;
     // printable characters only: a control character typed or pasted would reach the screen through the prompt
-    if (ch !== undefined && ch.length === 1 && ch >= ' ' && ch !== '\x7f' && this.text.length < MAX_LENGTH) {
+    // (C1 too: U+009B is CSI to terminals that take 8-bit controls)
+    if (ch !== undefined && ch.length === 1 && ch >= ' ' && !(ch >= '\x7f' && ch <= '\x9f') && this.text.length < MAX_LENGTH) {
       this.text = this.text.slice(0, this.cursor) + ch + this.text.slice(this.cursor);
       this.cursor++;
       return 'edited';
