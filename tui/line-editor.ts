@@ -20,6 +20,8 @@ export class LineEditor {
   text = '';
   cursor = 0;
   private historyAt: number | null = null;
+  /** The line being typed when Up first recalled the history: Down past the newest line brings it back. */
+  private draft = '';
 
   constructor(private readonly history: string[] = []) {}
 
@@ -107,10 +109,11 @@ export class LineEditor {
 
   private recall(step: number): EditResult {
     if (this.history.length === 0) return 'edited';
+    if (this.historyAt === null) this.draft = this.text;
     let at = this.historyAt === null ? this.history.length : this.historyAt;
     at = Math.max(0, Math.min(this.history.length, at + step));
     this.historyAt = at;
-    this.text = at === this.history.length ? '' : this.history[at];
+    this.text = at === this.history.length ? this.draft : this.history[at];
     this.cursor = this.text.length;
     return 'edited';
   }
