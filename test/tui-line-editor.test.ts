@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LineEditor, type KeyInput } from '../tui/line-editor';
+import { typed } from './helpers/blessed-keys';
 
 /** The keys blessed reports for typed text: `full` is the character (or `space`), `ch` the character. */
 function type(ed: LineEditor, text: string): void {
@@ -190,4 +191,15 @@ test('the text is capped at 4096 characters, typed or given to start()', () => {
   assert.equal(ed.key(k('y', 'y')), 'edited');
   assert.equal(ed.text.length, 4096);
   assert.ok(ed.text.endsWith('y'));
+});
+
+test('keys as blessed reports them for typed bytes: text, backspace, C-a, C-k, a carriage return accepting once', () => {
+  const ed = new LineEditor();
+  ed.start('');
+  const results = typed('proc == LOOKUPX\x7f\x01\x0b' + 'status != OK\r').map((key) => ed.key(key));
+  assert.equal(ed.text, 'status != OK');
+  assert.deepEqual(
+    results.filter((r) => r !== 'edited'),
+    ['accept', 'ignored'],
+  );
 });
