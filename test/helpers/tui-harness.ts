@@ -9,6 +9,8 @@ import { RowView } from '../../tui/row-view';
 import { TransactionStore, type TxRow } from '../../tui/store';
 import { readFrames } from './capture-packets';
 import { fixture } from './fixtures';
+import { ethernet, frame, ipv4, udp } from './net-builders';
+import { buildAcceptedReply, buildCall, XdrWriter } from './rpc-builders';
 
 export interface TuiRun {
   frames: RawFrame[];
@@ -90,3 +92,16 @@ export function shownIds(rows: RowView): number[] {
   for (let i = 0; i < rows.length; i++) out.push(rows.idAt(i) as number);
   return out;
 }
+
+/** UDP datagrams between an NFS client (10.1.0.2) and server (10.1.0.1), one frame each, 1 ms apart. */
+export function udpFrames(msgs: Array<{ from: 'c' | 's'; bytes: Uint8Array }>): RawFrame[] {
+  return msgs.map((m, i) => {
+    const [src, dst, sport, dport] = m.from === 'c' ? ['10.1.0.2', '10.1.0.1', 800, 2049] : ['10.1.0.1', '10.1.0.2', 2049, 800];
+    return frame(ethernet(ipv4(udp(m.bytes, { sport, dport }), { src, dst, protocol: 17 })), 1, { frameNo: i + 1, sec: 1_700_000_000, nsec: i * 1_000_000 });
+  });
+}
+
+/** An NFSv3 GETATTR call. */
+export const getattrCall = (xid: number): { from: 'c'; bytes: Uint8Array } => ({ from: 'c', bytes: buildCall({ xid, prog: 100003, vers: 3, proc: 1, body: new XdrWriter().opaque(new Uint8Array(8).fill(7)).bytes() }) });
+/** A PROG_UNAVAIL reply (an error reply with no body to decode). */
+export const unavailReply = (xid: number): { from: 's'; bytes: Uint8Array } => ({ from: 's', bytes: buildAcceptedReply({ xid, acceptStat: 1 }) });
