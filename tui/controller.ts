@@ -223,7 +223,9 @@ export class Controller {
   // ---------------------------------------------------------------------------------------------- keys
 
   key(k: KeyInput): KeyOutcome {
-    this.notice = null;
+    // blessed's second report of a carriage return (`return` after `enter`) is not a key press of its own: the
+    // notice the Enter just gave (no match, no row matches the filter) stays
+    if (k.full !== 'return') this.notice = null;
     if (this.prompt) return this.promptKey(k);
     const action = actionOf(k);
     if (action === null) return 'none';
