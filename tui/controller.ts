@@ -8,7 +8,7 @@ import type { FormatContext } from '../src/index';
 import { actionOf, type Action } from './keymap';
 import { LineEditor, type KeyInput } from './line-editor';
 import type { RowView } from './row-view';
-import type { TransactionStore, TxRow } from './store';
+import { rowMessages, type TransactionStore, type TxRow } from './store';
 import { defaultExpandedIds, detailTree, filterBarState, flattenTree, rowCells, rowLine, type FilterError, type TreeLine, type TreeNode } from './view-model';
 
 export type Pane = 'list' | 'detail' | 'hex';
@@ -183,8 +183,10 @@ export class Controller {
       this.notice = row.calls.length === 0 ? 'this reply has no call in the capture' : 'this call has no reply (yet)';
       return;
     }
-    const here = lines[this.detailCursor]?.message ?? 0;
-    const target = here < row.calls.length ? row.calls.length : 0;
+    // by the message's type, not its place: a retransmission after the reply comes after it in rowMessages
+    const msgs = rowMessages(row);
+    const here = msgs[lines[this.detailCursor]?.message ?? 0];
+    const target = msgs.indexOf(here?.msg.type === 'reply' ? row.calls[0] : row.replies[0]);
     const at = lines.findIndex((l) => l.depth === 0 && l.message === target);
     if (at >= 0) this.detailCursor = at;
     this.focus = 'detail';
