@@ -134,7 +134,14 @@ export class Controller {
     if (!full) return null;
     if (!this.tree || this.tree.id !== row.id || this.tree.rev !== row.rev) {
       const nodes = detailTree(full, this.fmt);
-      const keep = this.tree && this.tree.id === row.id ? this.tree.expanded : defaultExpandedIds(nodes);
+      let keep: Set<string>;
+      if (this.tree && this.tree.id === row.id) {
+        // the user's folds stay; a message that arrived since (the reply of the call being read) opens as it
+        // would on a row selected now
+        const had = new Set(this.tree.nodes.map((n) => n.id));
+        keep = this.tree.expanded;
+        for (const n of nodes) if (!had.has(n.id)) defaultExpandedIds([n], keep);
+      } else keep = defaultExpandedIds(nodes);
       if (!this.tree || this.tree.id !== row.id) {
         this.detailCursor = 0;
         this.detailTop = 0;
