@@ -456,6 +456,18 @@ test('c on a call with no reply and on an orphan reply: a notice says which side
   assert.equal(c.notice, 'this reply has no call in the capture');
 });
 
+test('c on a frame row (-a): a notice that it is no RPC message, not a missing call', async () => {
+  const run = await fixtureRun('lab_mount_sequence_lo.pcap', { allFrames: true });
+  run.finish();
+  run.rows.sync();
+  const c = controllerOf(run);
+  c.settle();
+  c.selectIndex(run.store.rows().findIndex((r) => r.kind === 'frame'));
+  assert.equal(c.selectedRow()!.kind, 'frame');
+  type(c, 'c');
+  assert.equal(c.notice, 'this row is a frame with no RPC message');
+});
+
 test('a row selected before its reply arrives: the reply shows unfolded like the call, the folds made stay', () => {
   const run = tuiRun(udpFrames([getattrCall(7), unavailReply(7)]));
   const c = controllerOf(run, { follow: true });
