@@ -187,7 +187,7 @@ export class Controller {
     const lines = this.detailLines();
     if (!row || !lines || lines.length === 0) return;
     if (row.calls.length === 0 || row.replies.length === 0) {
-      this.notice = row.calls.length === 0 ? 'this reply has no call in the capture' : 'this call has no reply (yet)';
+      this.notice = row.kind === 'frame' ? 'this row is a frame with no RPC message' : row.calls.length === 0 ? 'this reply has no call in the capture' : 'this call has no reply (yet)';
       return;
     }
     // by the message's type, not its place: a retransmission after the reply comes after it in rowMessages
