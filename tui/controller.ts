@@ -53,7 +53,10 @@ export class Controller {
   follow: boolean;
   detailCursor = 0;
   detailTop = 0;
+  /** Top line of the hex pane (render-main.ts writes back the line it showed). */
   hexTop = 0;
+  /** The hex pane shows the marked bytes of the detail line under the cursor until the user scrolls it. */
+  hexAuto = true;
   /** Top line of the full-screen view. */
   viewTop = 0;
   prompt: Prompt | null = null;
@@ -146,6 +149,7 @@ export class Controller {
         this.detailCursor = 0;
         this.detailTop = 0;
         this.hexTop = 0;
+        this.hexAuto = true;
       }
       this.tree = { id: row.id, rev: row.rev, nodes, expanded: keep };
     }
@@ -387,6 +391,7 @@ export class Controller {
       const to = (c: number): void => {
         this.detailCursor = Math.max(0, Math.min(lines.length - 1, c));
         this.hexTop = 0;
+        this.hexAuto = true;
       };
       switch (action) {
         case 'up':
@@ -424,6 +429,7 @@ export class Controller {
     // hex: scrolls; render clamps
     const page = this.sizes.hex;
     const delta: Partial<Record<Action, number>> = { up: -1, down: 1, pageUp: -page, pageDown: page };
+    if (action === 'top' || action === 'bottom' || delta[action] !== undefined) this.hexAuto = false;
     if (action === 'top') this.hexTop = 0;
     else if (action === 'bottom') this.hexTop = Number.MAX_SAFE_INTEGER;
     else if (delta[action] !== undefined) this.hexTop = Math.max(0, this.hexTop + (delta[action] as number));
@@ -435,6 +441,9 @@ export class Controller {
   wheel(pane: Pane, step: number): void {
     if (pane === 'list') this.selectIndex(this.selectedIndex + step);
     else if (pane === 'detail') this.detailCursor = Math.max(0, this.detailCursor + step);
-    else this.hexTop = Math.max(0, this.hexTop + step);
+    else {
+      this.hexAuto = false;
+      this.hexTop = Math.max(0, this.hexTop + step);
+    }
   }
 }

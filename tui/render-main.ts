@@ -109,9 +109,9 @@ function detailAndHex(c: Controller, width: number): StyledLine[] {
   } else {
     const total = Math.ceil(src.bytes.length / HEX_BYTES_PER_LINE);
     const firstHl = src.range ? Math.floor(src.range.start / HEX_BYTES_PER_LINE) : 0;
-    // a newly selected field scrolls into view; the user's own scrolling (hexTop) counts from there
-    const top = Math.max(0, Math.min(c.hexTop === 0 ? Math.max(0, firstHl - 1) : c.hexTop, total - c.sizes.hex));
-    c.hexTop = c.hexTop === 0 ? 0 : top;
+    // a newly selected field scrolls into view; the user's own scrolling (hexTop) counts from the line shown
+    const top = Math.max(0, Math.min(c.hexAuto ? Math.max(0, firstHl - 1) : c.hexTop, total - c.sizes.hex));
+    c.hexTop = top;
     const hl = src.range ? `, bytes ${src.range.start}-${src.range.end - 1} marked` : '';
     out.push(titleRule(`Hex: ${src.title}, ${src.bytes.length} bytes${hl}`, width));
     for (const h of hexLines(src.bytes, src.range, { firstLine: top, maxLines: c.sizes.hex })) {
