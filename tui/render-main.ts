@@ -29,17 +29,17 @@ function filterBar(c: Controller, width: number): StyledLine[] {
   const p = c.prompt;
   if (p) {
     const label = p.kind === 'filter' ? 'Filter: ' : 'Search: ';
-    const text = label + p.editor.text;
-    const cursor = label.length + p.editor.cursor;
+    // a line longer than the screen scrolls left so that the cursor stays on it
+    const shift = Math.max(0, label.length + p.editor.cursor - (width - 1));
+    const text = (label + p.editor.text).slice(shift);
+    const cursor = label.length + p.editor.cursor - shift;
     const spans: Span[] = [];
-    if (p.error) {
-      const at = label.length + Math.min(p.error.position, p.editor.text.length);
-      if (at < cursor) spans.push({ start: at, end: at + 1, style: 'promptError' });
-    }
+    const errorAt = p.error ? label.length + Math.min(p.error.position, p.editor.text.length) - shift : -1;
+    if (p.error && errorAt >= 0 && errorAt < cursor) spans.push({ start: errorAt, end: errorAt + 1, style: 'promptError' });
     spans.push({ start: cursor, end: cursor + 1, style: 'cursor' });
     const bar: StyledLine = { text: padTo(text, width), style: p.error ? 'promptError' : 'prompt', spans };
     const help = p.kind === 'filter' ? 'Enter apply, Esc cancel, empty clears; e.g. status != OK, proc == LOOKUP, rtt > 10ms' : 'Enter search the rows, Esc cancel; then n / N';
-    const second: StyledLine = p.error ? { text: ' '.repeat(label.length) + p.error.caretLine, style: 'promptError' } : plain(help, 'note');
+    const second: StyledLine = p.error ? { text: ' '.repeat(Math.max(0, errorAt)) + p.error.caretLine.trimStart(), style: 'promptError' } : plain(help, 'note');
     return [bar, second];
   }
   const active = c.filterText === '' ? '(none)' : c.filterText;
