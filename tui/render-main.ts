@@ -38,7 +38,7 @@ function filterBar(c: Controller, width: number): StyledLine[] {
     if (p.error && errorAt >= 0 && errorAt < cursor) spans.push({ start: errorAt, end: errorAt + 1, style: 'promptError' });
     spans.push({ start: cursor, end: cursor + 1, style: 'cursor' });
     const bar: StyledLine = { text: padTo(text, width), style: p.error ? 'promptError' : 'prompt', spans };
-    const help = p.kind === 'filter' ? 'Enter apply, Esc cancel, empty clears; e.g. status != OK, proc == LOOKUP, rtt > 10ms' : 'Enter search the rows, Esc cancel; then n / N';
+    const help = p.kind === 'filter' ? 'Enter apply, Esc cancel, empty clears: status != OK, proc == LOOKUP, rtt > 10ms' : 'Enter search the rows, Esc cancel; then n / N';
     const second: StyledLine = p.error ? { text: ' '.repeat(Math.max(0, errorAt)) + p.error.caretLine.trimStart(), style: 'promptError' } : plain(help, 'note');
     return [bar, second];
   }
