@@ -104,7 +104,9 @@ test('the main screen at 80×24: filter bar, header, 9 rows, detail rule and 6 l
   assert.match(lines[at.hexRule].text, /^-- Hex: call record of frame 1, 56 bytes -+$/);
   assert.match(lines[at.hexRule + 1].text, /^00000000: /);
   assert.match(lines[at.hexRule + 4].text, /^00000030: /);
-  assert.equal(lines[at.status].text, 'done | lab_mount_sequence_lo.pcap | frames 64 | messages 32 | pairs 16 | unanswered 0 | errors 0');
+  const status = 'done | lab_mount_sequence_lo.pcap | frames 64 | messages 32 | pairs 16 | unanswered 0 | errors 0';
+  assert.equal(lines[at.status].text, status.slice(0, 80), 'cut at the screen\'s edge');
+  assert.equal(screen(c, info, 120, 24)[23].text, status);
   assert.equal(lines[at.status].style, 'status');
   // a taller screen: the same parts where paneSizes puts them
   for (const [w, h] of [
