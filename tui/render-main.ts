@@ -142,7 +142,15 @@ function fullView(c: Controller, title: string, body: StyledLine[], info: Screen
   return out;
 }
 
-/** Exactly `height` lines for a `width` × `height` screen. */
+/** A line cut to the screen's width, its spans with it (long detail lines, a long filter, the status bar). */
+function cutTo(line: StyledLine, width: number): StyledLine {
+  if (line.text.length <= width) return line;
+  const out: StyledLine = { ...line, text: line.text.slice(0, width) };
+  if (line.spans) out.spans = line.spans.filter((sp) => sp.start < width).map((sp) => ({ ...sp, end: Math.min(sp.end, width) }));
+  return out;
+}
+
+/** Exactly `height` lines of at most `width` columns for a `width` × `height` screen. */
 export function renderScreen(c: Controller, info: ScreenInfo, views: { stats: SideView; ladder: SideView }, width: number, height: number): StyledLine[] {
   c.settle();
   let out: StyledLine[];
@@ -156,5 +164,5 @@ export function renderScreen(c: Controller, info: ScreenInfo, views: { stats: Si
     out.push(...detailAndHex(c, width));
     out.push(statusLine(c, info));
   }
-  return out.slice(0, height);
+  return out.slice(0, height).map((l) => cutTo(l, width));
 }
