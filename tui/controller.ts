@@ -8,7 +8,7 @@ import type { FormatContext } from '../src/index';
 import { actionOf, type Action } from './keymap';
 import { LineEditor, type KeyInput } from './line-editor';
 import type { RowView } from './row-view';
-import type { TransactionStore, TxRow } from './store';
+import { rowMessages, type TransactionStore, type TxRow } from './store';
 import { defaultExpandedIds, detailTree, filterBarState, flattenTree, rowCells, rowLine, type FilterError, type TreeLine, type TreeNode } from './view-model';
 
 export type Pane = 'list' | 'detail' | 'hex';
@@ -56,7 +56,10 @@ export class Controller {
   follow: boolean;
   detailCursor = 0;
   detailTop = 0;
+  /** Top line of the hex pane (render-main.ts writes back the line it showed). */
   hexTop = 0;
+  /** The hex pane shows the marked bytes of the detail line under the cursor until the user scrolls it. */
+  hexAuto = true;
   /** Top line of the full-screen view. */
   viewTop = 0;
   prompt: Prompt | null = null;
@@ -139,11 +142,19 @@ export class Controller {
     if (!full) return null;
     if (!this.tree || this.tree.id !== row.id || this.tree.rev !== row.rev) {
       const nodes = detailTree(full, this.fmt);
-      const keep = this.tree && this.tree.id === row.id ? this.tree.expanded : defaultExpandedIds(nodes);
+      let keep: Set<string>;
+      if (this.tree && this.tree.id === row.id) {
+        // the user's folds stay; a message that arrived since (the reply of the call being read) opens as it
+        // would on a row selected now
+        const had = new Set(this.tree.nodes.map((n) => n.id));
+        keep = this.tree.expanded;
+        for (const n of nodes) if (!had.has(n.id)) defaultExpandedIds([n], keep);
+      } else keep = defaultExpandedIds(nodes);
       if (!this.tree || this.tree.id !== row.id) {
         this.detailCursor = 0;
         this.detailTop = 0;
         this.hexTop = 0;
+        this.hexAuto = true;
       }
       this.tree = { id: row.id, rev: row.rev, nodes, expanded: keep };
     }
@@ -185,11 +196,13 @@ export class Controller {
     const lines = this.detailLines();
     if (!row || !lines || lines.length === 0) return;
     if (row.calls.length === 0 || row.replies.length === 0) {
-      this.notice = row.calls.length === 0 ? 'this reply has no call in the capture' : 'this call has no reply (yet)';
+      this.notice = row.kind === 'frame' ? 'this row is a frame with no RPC message' : row.calls.length === 0 ? 'this reply has no call in the capture' : 'this call has no reply (yet)';
       return;
     }
-    const here = lines[this.detailCursor]?.message ?? 0;
-    const target = here < row.calls.length ? row.calls.length : 0;
+    // by the message's type, not its place: a retransmission after the reply comes after it in rowMessages
+    const msgs = rowMessages(row);
+    const here = msgs[lines[this.detailCursor]?.message ?? 0];
+    const target = msgs.indexOf(here?.msg.type === 'reply' ? row.calls[0] : row.replies[0]);
     const at = lines.findIndex((l) => l.depth === 0 && l.message === target);
     if (at >= 0) this.detailCursor = at;
     this.focus = 'detail';
@@ -228,7 +241,9 @@ export class Controller {
   // ---------------------------------------------------------------------------------------------- keys
 
   key(k: KeyInput): KeyOutcome {
-    this.notice = null;
+    // blessed's second report of a carriage return (`return` after `enter`) is not a key press of its own: the
+    // notice the Enter just gave (no match, no row matches the filter) stays
+    if (k.full !== 'return') this.notice = null;
     if (this.prompt) return this.promptKey(k);
     const action = actionOf(k);
     if (action === null) return 'none';
@@ -382,6 +397,7 @@ export class Controller {
       const to = (c: number): void => {
         this.detailCursor = Math.max(0, Math.min(lines.length - 1, c));
         this.hexTop = 0;
+        this.hexAuto = true;
       };
       switch (action) {
         case 'up':
@@ -419,6 +435,7 @@ export class Controller {
     // hex: scrolls; render clamps
     const page = this.sizes.hex;
     const delta: Partial<Record<Action, number>> = { up: -1, down: 1, pageUp: -page, pageDown: page };
+    if (action === 'top' || action === 'bottom' || delta[action] !== undefined) this.hexAuto = false;
     if (action === 'top') this.hexTop = 0;
     else if (action === 'bottom') this.hexTop = Number.MAX_SAFE_INTEGER;
     else if (delta[action] !== undefined) this.hexTop = Math.max(0, this.hexTop + (delta[action] as number));
@@ -430,6 +447,9 @@ export class Controller {
   wheel(pane: Pane, step: number): void {
     if (pane === 'list') this.selectIndex(this.selectedIndex + step);
     else if (pane === 'detail') this.detailCursor = Math.max(0, this.detailCursor + step);
-    else this.hexTop = Math.max(0, this.hexTop + step);
+    else {
+      this.hexAuto = false;
+      this.hexTop = Math.max(0, this.hexTop + step);
+    }
   }
 }

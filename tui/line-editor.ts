@@ -20,6 +20,8 @@ export class LineEditor {
   text = '';
   cursor = 0;
   private historyAt: number | null = null;
+  /** The line being typed when Up first recalled the history: Down past the newest line brings it back. */
+  private draft = '';
 
   constructor(private readonly history: string[] = []) {}
 
@@ -96,7 +98,8 @@ export class LineEditor {
     }
     const ch = k.ch;
     // printable characters only: a control character typed or pasted would reach the screen through the prompt
-    if (ch !== undefined && ch.length === 1 && ch >= ' ' && ch !== '\x7f' && this.text.length < MAX_LENGTH) {
+    // (C1 too: U+009B is CSI to terminals that take 8-bit controls)
+    if (ch !== undefined && ch.length === 1 && ch >= ' ' && !(ch >= '\x7f' && ch <= '\x9f') && this.text.length < MAX_LENGTH) {
       this.text = this.text.slice(0, this.cursor) + ch + this.text.slice(this.cursor);
       this.cursor++;
       return 'edited';
@@ -106,10 +109,11 @@ export class LineEditor {
 
   private recall(step: number): EditResult {
     if (this.history.length === 0) return 'edited';
+    if (this.historyAt === null) this.draft = this.text;
     let at = this.historyAt === null ? this.history.length : this.historyAt;
     at = Math.max(0, Math.min(this.history.length, at + step));
     this.historyAt = at;
-    this.text = at === this.history.length ? '' : this.history[at];
+    this.text = at === this.history.length ? this.draft : this.history[at];
     this.cursor = this.text.length;
     return 'edited';
   }

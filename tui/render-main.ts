@@ -29,17 +29,17 @@ function filterBar(c: Controller, width: number): StyledLine[] {
   const p = c.prompt;
   if (p) {
     const label = p.kind === 'filter' ? 'Filter: ' : 'Search: ';
-    const text = label + p.editor.text;
-    const cursor = label.length + p.editor.cursor;
+    // a line longer than the screen scrolls left so that the cursor stays on it
+    const shift = Math.max(0, label.length + p.editor.cursor - (width - 1));
+    const text = (label + p.editor.text).slice(shift);
+    const cursor = label.length + p.editor.cursor - shift;
     const spans: Span[] = [];
-    if (p.error) {
-      const at = label.length + Math.min(p.error.position, p.editor.text.length);
-      if (at < cursor) spans.push({ start: at, end: at + 1, style: 'promptError' });
-    }
+    const errorAt = p.error ? label.length + Math.min(p.error.position, p.editor.text.length) - shift : -1;
+    if (p.error && errorAt >= 0 && errorAt < cursor) spans.push({ start: errorAt, end: errorAt + 1, style: 'promptError' });
     spans.push({ start: cursor, end: cursor + 1, style: 'cursor' });
     const bar: StyledLine = { text: padTo(text, width), style: p.error ? 'promptError' : 'prompt', spans };
-    const help = p.kind === 'filter' ? 'Enter apply, Esc cancel, empty clears; e.g. status != OK, proc == LOOKUP, rtt > 10ms' : 'Enter search the rows, Esc cancel; then n / N';
-    const second: StyledLine = p.error ? { text: ' '.repeat(label.length) + p.error.caretLine, style: 'promptError' } : plain(help, 'note');
+    const help = p.kind === 'filter' ? 'Enter apply, Esc cancel, empty clears: status != OK, proc == LOOKUP, rtt > 10ms' : 'Enter search the rows, Esc cancel; then n / N';
+    const second: StyledLine = p.error ? { text: ' '.repeat(Math.max(0, errorAt)) + p.error.caretLine.trimStart(), style: 'promptError' } : plain(help, 'note');
     return [bar, second];
   }
   const active = c.filterText === '' ? '(none)' : c.filterText;
@@ -100,9 +100,9 @@ function detailAndHex(c: Controller, width: number): StyledLine[] {
   } else {
     const total = Math.ceil(src.bytes.length / HEX_BYTES_PER_LINE);
     const firstHl = src.range ? Math.floor(src.range.start / HEX_BYTES_PER_LINE) : 0;
-    // a newly selected field scrolls into view; the user's own scrolling (hexTop) counts from there
-    const top = Math.max(0, Math.min(c.hexTop === 0 ? Math.max(0, firstHl - 1) : c.hexTop, total - c.sizes.hex));
-    c.hexTop = c.hexTop === 0 ? 0 : top;
+    // a newly selected field scrolls into view; the user's own scrolling (hexTop) counts from the line shown
+    const top = Math.max(0, Math.min(c.hexAuto ? Math.max(0, firstHl - 1) : c.hexTop, total - c.sizes.hex));
+    c.hexTop = top;
     const hl = src.range ? `, bytes ${src.range.start}-${src.range.end - 1} marked` : '';
     out.push(titleRule(`Hex: ${src.title}${hl}`, width));
     for (const h of hexLines(src.bytes, src.range, { firstLine: top, maxLines: c.sizes.hex })) {
@@ -135,7 +135,15 @@ function fullView(c: Controller, title: string, body: StyledLine[], info: Screen
   return out;
 }
 
-/** Exactly `height` lines for a `width` × `height` screen. */
+/** A line cut to the screen's width, its spans with it (long detail lines, a long filter, the status bar). */
+function cutTo(line: StyledLine, width: number): StyledLine {
+  if (line.text.length <= width) return line;
+  const out: StyledLine = { ...line, text: line.text.slice(0, width) };
+  if (line.spans) out.spans = line.spans.filter((sp) => sp.start < width).map((sp) => ({ ...sp, end: Math.min(sp.end, width) }));
+  return out;
+}
+
+/** Exactly `height` lines of at most `width` columns for a `width` × `height` screen. */
 export function renderScreen(c: Controller, info: ScreenInfo, views: { stats: SideView; ladder: SideView }, width: number, height: number): StyledLine[] {
   c.settle();
   let out: StyledLine[];
@@ -149,5 +157,5 @@ export function renderScreen(c: Controller, info: ScreenInfo, views: { stats: Si
     out.push(...detailAndHex(c, width));
     out.push(statusLine(c, info));
   }
-  return out.slice(0, height);
+  return out.slice(0, height).map((l) => cutTo(l, width));
 }

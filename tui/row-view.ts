@@ -2,7 +2,8 @@
  * The rows the transaction list shows: the store's rows, or those the display filter matches, with the live view
  * optionally frozen (space: pause). Kept incrementally from the store's change list, so a redraw costs the rows that
  * changed since the last one, not the whole store: a new row is tested once, a row that got its reply is tested
- * again (a filter such as `status != OK` only matches then), an evicted row leaves.
+ * again (a filter such as `status != OK` only matches then), an evicted row leaves. While paused, the rows up to
+ * the last one shown stay as they are (only eviction removes them) and are tested again on resume.
  *
  * Row ids increase with the store's order, so the view is a sorted array of ids searched by bisection.
  */
@@ -26,6 +27,9 @@ export class RowView {
   private filter: Filter | null = null;
   /** While paused: the last row id shown (rows after it wait). */
   private frozenAt: number | null = null;
+  /** While paused, a row up to frozenAt changed (a shown call got its reply): whether it still matches is decided
+   *  on resume, so that the frozen rows neither vanish nor move under the reader's eyes. */
+  private frozenStale = false;
 
   constructor(
     private readonly store: TransactionStore,
@@ -81,6 +85,7 @@ export class RowView {
   /** Freezes the list at its current last row (live: new rows wait), or lets it follow the store again. */
   setPaused(paused: boolean): void {
     this.frozenAt = paused ? (this.ids.length > 0 ? this.ids[this.ids.length - 1] : 0) : null;
+    if (!paused && this.frozenStale) this.rebuild();
   }
 
   /** Catches up with the store's changes; true when the view changed. */
@@ -100,9 +105,14 @@ export class RowView {
     }
     for (const row of changed) {
       if (row.id < first) continue;
-      const match = this.matches(row);
       const at = lowerBound(this.ids, row.id);
       const present = at < this.ids.length && this.ids[at] === row.id;
+      if (this.frozenAt !== null && row.id <= this.frozenAt) {
+        this.frozenStale = true;
+        if (present) any = true; // its cells changed: redraw
+        continue;
+      }
+      const match = this.matches(row);
       if (match && !present) {
         if (at === this.ids.length) this.ids.push(row.id);
         else this.ids.splice(at, 0, row.id);
@@ -123,6 +133,7 @@ export class RowView {
 
   private rebuild(): void {
     this.store.takeChanged();
+    this.frozenStale = false;
     this.ids = [];
     for (const row of this.store.rows(this.filter, this.ctx)) this.ids.push(row.id);
   }
