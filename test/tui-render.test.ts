@@ -11,6 +11,7 @@ import { helpLines } from '../tui/keymap';
 import { renderScreen, type ScreenInfo, type SideView } from '../tui/render-main';
 import { plain, type StyledLine } from '../tui/styled-line';
 import { headerLine } from '../tui/view-model';
+import { hexSelection } from '../tui/view-model';
 import { SEQ, typed } from './helpers/blessed-keys';
 import { controllerOf, fixtureRun, type TuiRun } from './helpers/tui-harness';
 
@@ -101,7 +102,7 @@ test('the main screen at 80×24: filter bar, header, 9 rows, detail rule and 6 l
   assert.equal(lines[at.detailRule].text.length, 80);
   assert.equal(lines[at.detailRule].style, 'title');
   assert.match(lines[at.detailRule + 1].text, /^\[-\] Call, frame 1: PORTMAP C GETPORT/);
-  assert.match(lines[at.hexRule].text, /^-- Hex: call record of frame 1, 56 bytes -+$/);
+  assert.match(lines[at.hexRule].text, /^-- Hex: Call record, frame 1: 56 bytes -+$/);
   assert.match(lines[at.hexRule + 1].text, /^00000000: /);
   assert.match(lines[at.hexRule + 4].text, /^00000030: /);
   const status = 'done | lab_mount_sequence_lo.pcap | frames 64 | messages 32 | pairs 16 | unanswered 0 | errors 0';
@@ -216,17 +217,18 @@ test('hex marks: on the bytes of the detail line under the cursor — the RPC he
     c.hexTop = 0;
     const lines = screen(c, info, 80, tall);
     const line = detail[c.detailCursor];
-    const ev = line.message === 0 ? row.calls[0] : row.replies[0];
-    const bytes = ev.record.bytes;
-    if (line.range === null) {
-      assert.match(lines[hexRule].text, new RegExp(`^-- Hex: ${ev.msg.type} record of frame ${ev.record.frameNo}, ${bytes.length} bytes -`), id);
+    // what the pane shows is view-model's hexSelection (tested in tui-view-model.test.ts): its title, its marks
+    const sel = hexSelection(row, line, 0)!;
+    const bytes = sel.bytes;
+    const esc = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    if (sel.range === null) {
+      assert.match(lines[hexRule].text, new RegExp(`^-- Hex: ${esc(sel.title)} -`), id);
       assert.ok(hexMarks(lines, hexRule + 1, sizes.hex).every((h) => h.marked.length === 0), id);
       continue;
     }
-    const { start, end } = line.range;
-    assert.match(lines[hexRule].text, new RegExp(`^-- Hex: ${ev.msg.type} record of frame ${ev.record.frameNo}, ${bytes.length} bytes, bytes ${start}-${end - 1} marked -`), id);
+    const { start, end } = sel.range;
+    assert.match(lines[hexRule].text, new RegExp(`^-- Hex: ${esc(sel.title)}, bytes ${start}-${end - 1} marked -`), id);
     const shown = hexMarks(lines, hexRule + 1, Math.ceil(bytes.length / 16));
-    assert.equal(shown[0].offset, 0, 'the whole record fits: from its start');
     for (const h of shown) {
       assert.deepEqual(h.marked, expectedMarks(bytes, h.offset, start, end), `${id} at ${h.offset}`);
       if (h.marked.length) checked++;
@@ -259,9 +261,11 @@ test('hex pane: the marked bytes scroll into view; scrolling goes on from where 
   assert.equal(firstOffset(), lastPage, 'the last page');
   type(c, SEQ.up);
   assert.equal(firstOffset(), lastPage - 16);
-  // another detail line: its bytes scroll into view again
+  // another detail line: its bytes scroll into view again (from the line before its first marked one)
   type(c, SEQ.stab + SEQ.up);
-  assert.equal(firstOffset(), 0, 'the RPC header, from byte 0');
+  const above = c.detailLines()![c.detailCursor];
+  assert.ok(above.range && above.range.start < 80, 'a line of the RPC header');
+  assert.equal(firstOffset(), Math.max(0, Math.floor(above.range.start / 16) - 1) * 16, 'its bytes in view');
 });
 
 test('prompts: the text with its cursor; a filter error marked where it is, with a caret line under it', async () => {

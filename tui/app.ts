@@ -182,7 +182,10 @@ export async function runTui(source: TuiSource, opts: TuiOptions): Promise<numbe
       if (pane === 'list') ctl.clickList(data.y - listAt);
       else {
         ctl.focus = pane;
-        if (pane === 'detail') ctl.detailCursor = ctl.detailTop + (data.y - detailAt);
+        if (pane === 'detail') {
+          ctl.detailCursor = ctl.detailTop + (data.y - detailAt);
+          ctl.hexAuto = true;
+        }
       }
     } else if (data.action === 'wheelup' || data.action === 'wheeldown') {
       ctl.wheel(pane, data.action === 'wheelup' ? -1 : 1);
