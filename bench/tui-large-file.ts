@@ -34,7 +34,7 @@ export interface TuiReport {
   skipped: string | null;
 }
 
-const ROW = /^\s+\d+ +\d+\.\d+ /m;
+const ROW = /^\s*\d+ +\d+\.\d+ /m;
 
 function tmux(socket: string, args: string[]): string {
   return execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });

@@ -41,7 +41,7 @@ const DONE = /^done \| /m;
 
 /** The list's rows on a screen: lines starting with a frame number. */
 function rowLines(screen: string): string[] {
-  return screen.split('\n').filter((l) => /^\s+\d+ +\d+\.\d+ /.test(l));
+  return screen.split('\n').filter((l) => /^\s*\d+ +\d+\.\d+ /.test(l));
 }
 
 /** The rpcsnoop process of a session: the pane's shell's child. */

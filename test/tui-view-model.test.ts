@@ -88,7 +88,9 @@ test('list lines: fixed columns that fit 80 columns and grow with the width', as
     assert.equal(headerLine(w).length, Math.max(80, w));
   }
   const narrow = rowLine(cells, 80);
-  assert.match(narrow, /^ {3}11 0\.006113 127\.0\.0\.1 {2}127\.0\.0\.1 {2}NFS3 {5}FSINFO {3}…\/export NFS3_OK {2}0\.278ms$/);
+  assert.match(narrow, /^ {5}11 0\.006113 127\.0\.0\.1 127\.0\.0\.1 NFS3 {5}FSINFO {3}…\/export NFS3_OK {2}0\.278ms$/);
+  // a 7-digit frame number is shown whole at 80 columns
+  assert.match(rowLine({ ...cells, frame: '1234567' }, 80), /^1234567 /);
   const wide = rowLine(cells, 200);
   assert.ok(wide.includes(`FH=412E 127.0.0.1:${EXPORT}`), wide);
   assert.ok(headerLine(160).includes('Flags'));

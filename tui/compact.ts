@@ -11,12 +11,51 @@
  * capture reader's chunk); 100 000 full rows of a metadata capture took ~450 MB of heap, a 1 GB bulk capture's
  * rows over 1 GB of buffers.
  */
-import { detachValue, type FramePosition, type RpcEvent } from '../src/index';
+import { detachValue, FileHandle, type FramePosition, type RpcEvent } from '../src/index';
 import type { RowLocator, TxRow } from './store';
 
 export type { RowLocator } from './store';
 
 const EMPTY = new Uint8Array(0);
+/** Values of more nodes than this (a READDIRPLUS listing) keep only their file handles in a slim event. */
+const MAX_SLIM_NODES = 64;
+const MAX_SLIM_HANDLES = 32;
+
+/** Nodes of a decoded value, counting stops past `limit`. */
+function nodes(v: unknown, limit: number, depth = 0): number {
+  if (v === null || typeof v !== 'object' || depth > 64) return 1;
+  if (v instanceof FileHandle || v instanceof Uint8Array) return 1;
+  let n = 1;
+  for (const x of Object.values(v as Record<string, unknown>)) {
+    n += nodes(x, limit - n, depth + 1);
+    if (n > limit) break;
+  }
+  return n;
+}
+
+function handles(v: unknown, out: FileHandle[], depth = 0): FileHandle[] {
+  if (out.length >= MAX_SLIM_HANDLES || v === null || typeof v !== 'object' || depth > 64) return out;
+  if (v instanceof FileHandle) out.push(new FileHandle(Uint8Array.prototype.slice.call(v.bytes)));
+  else if (!(v instanceof Uint8Array)) for (const x of Object.values(v as Record<string, unknown>)) handles(x, out, depth + 1);
+  return out;
+}
+
+/**
+ * What a slim event keeps of arguments or results: all of a small value (detached), of a large one (a directory
+ * listing) only its first 32 file handles — what the display filter's `fh` and `path` look at; the list's cells and
+ * the ladder's labels come from small values. The detail pane reads the full value again.
+ */
+function slimValue(v: unknown): unknown {
+  if (v === undefined) return undefined;
+  return nodes(v, MAX_SLIM_NODES) > MAX_SLIM_NODES ? { handles: handles(v, []) } : detachValue(v);
+}
+
+/** The header without the raw bodies of its credential and verifier (their parsed fields stay: machine, uid...). */
+function slimMsg(msg: RpcEvent['msg']): RpcEvent['msg'] {
+  const noBody = <T extends { body: Uint8Array }>(a: T): T => detachValue({ ...a, body: EMPTY }) as T;
+  if (msg.type === 'call') return { ...msg, cred: noBody(msg.cred), verf: noBody(msg.verf) };
+  return msg.verf ? { ...msg, verf: noBody(msg.verf) } : { ...msg };
+}
 
 /** A copy of an event without bytes: its record's scalars, a detached header, arguments and results. */
 export function slimEvent(ev: RpcEvent): RpcEvent {
@@ -24,9 +63,9 @@ export function slimEvent(ev: RpcEvent): RpcEvent {
   return {
     ...ev,
     record: { ...rec, bytes: EMPTY, frames: rec.frames.length > 0 ? [rec.frames[0]] : [], fragmentLengths: undefined },
-    msg: detachValue(ev.msg) as RpcEvent['msg'],
-    args: ev.args === undefined ? undefined : detachValue(ev.args),
-    result: ev.result === undefined ? undefined : detachValue(ev.result),
+    msg: slimMsg(ev.msg),
+    args: slimValue(ev.args),
+    result: slimValue(ev.result),
     frame: null,
   };
 }

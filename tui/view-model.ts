@@ -243,10 +243,11 @@ interface ColumnSpec {
 }
 
 const COLUMNS: readonly ColumnSpec[] = [
-  { key: 'frame', title: 'No.', min: 5, align: 'right' },
+  // 7 digits: a frame number cut short is no use (a 1 GB capture has ~800 000 frames)
+  { key: 'frame', title: 'No.', min: 7, align: 'right' },
   { key: 'time', title: 'Time', min: 8, align: 'right' },
-  { key: 'client', title: 'Client', min: 10, align: 'left' },
-  { key: 'server', title: 'Server', min: 10, align: 'left' },
+  { key: 'client', title: 'Client', min: 9, align: 'left' },
+  { key: 'server', title: 'Server', min: 9, align: 'left' },
   { key: 'program', title: 'Program', min: 8, align: 'left' },
   { key: 'procedure', title: 'Proc', min: 8, align: 'left' },
   { key: 'keyArg', title: 'Argument', min: 8, align: 'left', fitter: fitKeyArg },

@@ -236,6 +236,9 @@ interface ConvState {
   client: string;
   server: string;
   attempts: AttemptState[];
+  /** The attempts not closed yet, oldest first (pruned in expire): the per-call checks look at these only, so a
+   *  client with thousands of mounts does not cost thousands of checks per call. */
+  open: AttemptState[];
   /** NFS lookups and pings before any attempt. */
   prelude: StepState[];
   /** rpcbind pings waiting for the lookup they precede. */
@@ -580,7 +583,7 @@ export class ExplainAnalyzer {
     const key = `${client}|${server}`;
     let c = this.convs.get(key);
     if (!c) {
-      c = { client, server, attempts: [], prelude: [], pings: [], leftovers: [] };
+      c = { client, server, attempts: [], open: [], prelude: [], pings: [], leftovers: [] };
       this.convs.set(key, c);
     }
     return c;
@@ -701,7 +704,7 @@ export class ExplainAnalyzer {
           return;
         }
         // ordinary NFS traffic: the mount phase of attempts that already used their handle is over
-        for (const a of conv.attempts) if (!a.closed && a.steps.some((s) => ROOT_KINDS.has(s.kind))) a.closed = true;
+        for (const a of conv.open) if (!a.closed && a.steps.some((s) => ROOT_KINDS.has(s.kind))) a.closed = true;
         return;
       }
     }
@@ -739,7 +742,8 @@ export class ExplainAnalyzer {
 
   /** Closes attempts idle for IDLE_GAP seconds; prelude steps too old for any attempt become leftovers. */
   private expire(conv: ConvState, now: number): void {
-    for (const a of conv.attempts) if (!a.closed && now - a.lastTs > IDLE_GAP) a.closed = true;
+    for (const a of conv.open) if (!a.closed && now - a.lastTs > IDLE_GAP) a.closed = true;
+    if (conv.open.some((a) => a.closed)) conv.open = conv.open.filter((a) => !a.closed);
     while (conv.prelude.length && now - conv.prelude[0].callTs > PRELUDE_WINDOW) conv.leftovers.push(conv.prelude.shift() as StepState);
     while (conv.pings.length && now - conv.pings[0].callTs > PRELUDE_WINDOW) conv.pings.shift();
   }
@@ -773,8 +777,8 @@ export class ExplainAnalyzer {
 
   /** The open attempt whose MNT returned this root handle. */
   private rootAttempt(conv: ConvState, fhHex: string): AttemptState | null {
-    for (let i = conv.attempts.length - 1; i >= 0; i--) {
-      const a = conv.attempts[i];
+    for (let i = conv.open.length - 1; i >= 0; i--) {
+      const a = conv.open[i];
       if (!a.closed && a.rootFh === fhHex) return a;
     }
     return null;
@@ -805,6 +809,7 @@ export class ExplainAnalyzer {
     if (cur) cur.closed = true;
     const a: AttemptState = { client: conv.client, server: conv.server, steps: [], closed: false, lastTs: st.callTs, hasMnt: false, rootFh: null, rootFhHash: null, exportPath: null };
     conv.attempts.push(a);
+    conv.open.push(a);
     // NFS lookups and pings made shortly before (Linux mount.nfs probes NFS first)
     for (const p of conv.prelude) {
       p.attempt = a;
