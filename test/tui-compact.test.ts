@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compileFilter, createFormatContext, DEFAULT_PIPELINE, defaultRegistry, openCapture, Pipeline, type FormatContext, type PipelineEvent } from '../src/index';
-import { compactRow, FramePositions, isSlim } from '../tui/compact';
+import { Compactor, isSlim } from '../tui/compact';
 import { ladderMessages } from '../tui/ladder-model';
 import { RowDetails } from '../tui/row-details';
 import { TransactionStore, type TxRow } from '../tui/store';
@@ -25,8 +25,8 @@ interface Pair {
 async function pair(name: string): Promise<Pair> {
   const full = new TransactionStore({ maxRows: 1_000_000 });
   const compact = new TransactionStore({ maxRows: 1_000_000 });
-  const positions = new FramePositions();
-  compact.onSettle = (row) => compactRow(row, positions);
+  const compactor = new Compactor();
+  compact.onSettle = (row) => compactor.compact(row);
   const registry = defaultRegistry();
   const p = new Pipeline({ ...DEFAULT_PIPELINE, hold: false }, (ev: PipelineEvent) => {
     full.push(ev);
@@ -34,7 +34,7 @@ async function pair(name: string): Promise<Pair> {
   }, registry);
   const src = await openCapture(fixture(name));
   for await (const f of src.frames()) {
-    positions.note(f.frameNo, f.position);
+    compactor.positions.note(f.frameNo, f.position);
     p.pushFrame(f);
   }
   p.finish();

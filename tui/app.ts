@@ -11,7 +11,7 @@ import { basename } from 'node:path';
 import blessed from 'blessed';
 import { createFormatContext, defaultRegistry, DEFAULT_PIPELINE, ExplainAnalyzer, isRpcEvent, Pipeline, StatsAnalyzer, type PipelineEvent, type PipelineOptions, type RawFrame } from '../src/index';
 import { Controller, paneSizes, type Pane, type RowDetails as RowDetailsFn } from './controller';
-import { compactRow, FramePositions } from './compact';
+import { Compactor } from './compact';
 import { RowDetails } from './row-details';
 import { Feeder, type FrameSource } from './feed';
 import type { KeyInput } from './line-editor';
@@ -65,14 +65,14 @@ export async function runTui(source: TuiSource, opts: TuiOptions): Promise<numbe
   const fmt = createFormatContext(registry, pipeline.names, { showNames: opts.names });
   const rows = new RowView(store, { path: (h) => pipeline.names.path(h.hex) });
   // large-file mode (compact.ts): settled rows of a capture file keep slim events and are read again when shown
-  const positions = new FramePositions();
+  const compactor = new Compactor();
   let seekable: boolean | null = null;
   const noteFrame = (f: RawFrame): void => {
     seekable ??= f.position !== undefined;
-    if (seekable) positions.note(f.frameNo, f.position);
+    if (seekable) compactor.positions.note(f.frameNo, f.position);
   };
   store.onSettle = (row) => {
-    if (seekable) compactRow(row, positions);
+    if (seekable) compactor.compact(row);
   };
   let redrawSoon: () => void = () => {};
   const rowDetails = opts.path ? new RowDetails(opts.path, () => redrawSoon()) : null;
