@@ -2,13 +2,17 @@
  * `npm run bench`: the live throughput ladder over UDP, then over TCP, then decoding speed on files; prints a short
  * report (the live tables, the highest passing rates, the file table). Bounded: each part has a time budget.
  *
- *   node dist/bench/run.js [--live-only | --file-only] [--no-tcp] [--duration S] [--scale N] [--port 40111]
+ * Then the TUI on a ~1 GB capture (tui-large-file.ts): time to first screen, time to done, peak memory.
+ *
+ *   node dist/bench/run.js [--live-only | --file-only | --tui-only] [--no-tcp] [--duration S] [--scale N]
+ *                          [--port 40111] [--tui-size-mb 1000]
  */
 import { cpus } from 'node:os';
 import { formatFileReport, runFileBench, type FileReport } from './file-throughput';
 import { fmtInt, loadAverage } from './common';
 import { DEFAULT_RATES, formatLiveReport, runLiveBench, type LiveReport } from './live-throughput';
 import { DEFAULT_PORT } from './rpc-load';
+import { formatTuiReport, runTuiBench, type TuiReport } from './tui-large-file';
 
 async function main(argv: string[]): Promise<number> {
   const has = (f: string): boolean => argv.includes(f);
@@ -16,11 +20,13 @@ async function main(argv: string[]): Promise<number> {
     const i = argv.indexOf(f);
     return i >= 0 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : d;
   };
-  const known = new Set(['--live-only', '--file-only', '--no-tcp', '--duration', '--scale', '--port']);
+  const known = new Set(['--live-only', '--file-only', '--tui-only', '--no-tcp', '--duration', '--scale', '--port', '--tui-size-mb']);
   for (let i = 0; i < argv.length; i++) {
     if (!known.has(argv[i])) throw new Error(`unknown argument ${argv[i]} (see bench/README.md)`);
-    if (argv[i] === '--duration' || argv[i] === '--scale' || argv[i] === '--port') i++;
+    if (argv[i] === '--duration' || argv[i] === '--scale' || argv[i] === '--port' || argv[i] === '--tui-size-mb') i++;
   }
+  const only = ['--live-only', '--file-only', '--tui-only'].find(has);
+  const part = (name: string): boolean => only === undefined || only === `--${name}-only`;
   const duration = val('--duration', 2);
   const port = val('--port', DEFAULT_PORT);
   const started = Date.now();
@@ -30,7 +36,8 @@ async function main(argv: string[]): Promise<number> {
   log(header);
   const live: LiveReport[] = [];
   let file: FileReport | null = null;
-  if (!has('--file-only')) {
+  let tui: TuiReport | null = null;
+  if (part('live')) {
     log('live capture, UDP:');
     live.push(await runLiveBench({ transport: 'udp', port, rates: DEFAULT_RATES, duration, refine: 2, budget: 60, log }));
     if (!has('--no-tcp')) {
@@ -39,13 +46,18 @@ async function main(argv: string[]): Promise<number> {
       live.push(await runLiveBench({ transport: 'tcp', port, rates: [...DEFAULT_RATES, 160000], duration, refine: 1, budget: 45, log }));
     }
   }
-  if (!has('--live-only')) {
+  if (part('file')) {
     log('file decoding:');
     file = await runFileBench({ scale: val('--scale', 0.5), log });
+  }
+  if (part('tui')) {
+    log('TUI on large files:');
+    tui = await runTuiBench({ sizeMB: val('--tui-size-mb', 1000), log });
   }
   const out: string[] = ['', header, ''];
   for (const r of live) out.push(formatLiveReport(r), '');
   if (file) out.push(formatFileReport(file), '');
+  if (tui) out.push(formatTuiReport(tui), '');
   const summary = live
     .filter((r) => !r.skipped)
     .map((r) => `${r.transport.toUpperCase()} ${r.sustained === null ? 'none' : fmtInt(r.sustained)} RPC messages/s`);
