@@ -19,7 +19,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { openCapture } from '../../src/capture/open-capture';
@@ -29,6 +29,7 @@ import { ExplainAnalyzer, type ClientExplain, type ExplainReport, type MountAtte
 import { explainLines } from '../../src/analysis/explain-text';
 import { ROOT } from '../helpers/fixtures';
 import type { SequenceFailure, SequenceResult, StepRecord } from './mount-client';
+import { listening } from './lab-ports';
 
 const LAB_SH = join(ROOT, 'test', 'lab', 'lab.sh');
 const CLIENT = join(__dirname, 'mount-client.js');
@@ -50,22 +51,6 @@ function unmetPrerequisites(): string | null {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function listening(port: number): boolean {
-  const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length > 3 && cols[1].endsWith(`:${hex}`) && cols[3] === '0A') return true;
-    }
-  }
-  return false;
-}
 
 const exited = (p: ChildProcess): boolean => p.exitCode !== null || p.signalCode !== null;
 

@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import * as dgram from 'node:dgram';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { openCapture } from '../../src/capture/open-capture';
@@ -26,6 +26,7 @@ import { FindingsAnalyzer, type AmplificationDetails, type FindingsReport } from
 import { findingsLines } from '../../src/analysis/findings-text';
 import { ROOT } from '../helpers/fixtures';
 import { buildCall } from '../helpers/rpc-builders';
+import { listening } from './lab-ports';
 
 const LAB_SH = join(ROOT, 'test', 'lab', 'lab.sh');
 const CI = process.env.CI === 'true';
@@ -44,22 +45,6 @@ function unmetPrerequisites(): string | null {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const exited = (p: ChildProcess): boolean => p.exitCode !== null || p.signalCode !== null;
 
-function listening(port: number): boolean {
-  const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length > 3 && cols[1].endsWith(`:${hex}`) && cols[3] === '0A') return true;
-    }
-  }
-  return false;
-}
 
 function waitExit(p: ChildProcess, ms: number): Promise<boolean> {
   if (exited(p)) return Promise.resolve(true);

@@ -35,6 +35,7 @@ import { join } from 'node:path';
 import { after, test, type TestContext } from 'node:test';
 import { compare, type JsonMessage } from '../helpers/conformance';
 import { BIN, ROOT } from '../helpers/fixtures';
+import { listening } from './lab-ports';
 
 const LAB_SH = join(ROOT, 'test', 'lab', 'lab.sh');
 const CI = process.env.CI === 'true';
@@ -106,23 +107,6 @@ function unmetPrerequisites(): string | null {
   return null;
 }
 
-/** True if a TCP socket listens on `port` (read from /proc/net/tcp{,6}: no probe traffic on lo). */
-function listening(port: number): boolean {
-  const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length > 3 && cols[1].endsWith(`:${hex}`) && cols[3] === '0A') return true;
-    }
-  }
-  return false;
-}
 
 function exited(p: ChildProcess): boolean {
   return p.exitCode !== null || p.signalCode !== null;

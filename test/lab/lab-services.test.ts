@@ -15,7 +15,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { Pipeline, DEFAULT_PIPELINE } from '../../src/pipeline';
@@ -24,6 +24,7 @@ import { ServicesAnalyzer, type ServicesReport } from '../../src/analysis/servic
 import { servicesLines } from '../../src/analysis/services-table';
 import { readFrames } from '../helpers/capture-packets';
 import { BIN, ROOT } from '../helpers/fixtures';
+import { listening } from './lab-ports';
 
 const LAB_SH = join(ROOT, 'test', 'lab', 'lab.sh');
 const CI = process.env.CI === 'true';
@@ -62,23 +63,6 @@ function compareRows(a: string, b: string): number {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** True if a TCP socket listens on `port` (from /proc/net/tcp{,6}: no probe traffic on lo). */
-function listening(port: number): boolean {
-  const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length > 3 && cols[1].endsWith(`:${hex}`) && cols[3] === '0A') return true;
-    }
-  }
-  return false;
-}
 
 function exited(p: ChildProcess): boolean {
   return p.exitCode !== null || p.signalCode !== null;
