@@ -9,11 +9,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
 import { BIN, fixture } from './helpers/fixtures';
 import { buildCall, XdrWriter } from './helpers/rpc-builders';
-import { removeTempDir, udpFrame, writePcap } from './helpers/synthetic-capture';
+import { removeTempDir, tempFile, udpFrame, writePcap } from './helpers/synthetic-capture';
 import { TmuxSession, tmuxMissing } from './helpers/tmux';
 
 after(removeTempDir);
@@ -206,6 +207,20 @@ describe('TUI in a terminal (tmux)', { concurrency: true }, () => {
     process.kill(tuiPid(s), 'SIGUSR2');
     await assertRestored(s, 70);
     assert.match(s.screen(), /^rpcsnoop: internal error: thrown later by the test$/m);
+  });
+
+  it('a damaged file: the rows before the damage, and the status bar says what happened', async (t) => {
+    if (skip(t)) return;
+    const cut = tempFile('cut.pcap', readFileSync(fixture('nfs3_browse_lo.pcap')).subarray(0, 40_000));
+    const s = tui(['-r', cut], { cols: 200, rows: 24 });
+    let screen = await s.waitFor(/done \(input damaged\) \| cut\.pcap \| frames 199 /, 'the damage reported');
+    assert.ok(rowLines(screen).length > 5, screen);
+    assert.match(screen, /cut\.pcap: file ends in the middle of frame 200/);
+    // the notice goes with the next key; the status bar keeps saying it
+    s.keys(['j']);
+    screen = await s.waitFor(/^done \(input damaged\) \| cut\.pcap/m, 'the damage still in the status bar');
+    s.keys(['q']);
+    await assertRestored(s, 0);
   });
 
   it('control characters from the wire are shown escaped, never sent to the terminal', async (t) => {

@@ -212,8 +212,11 @@ export async function runTui(source: TuiSource, opts: TuiOptions): Promise<numbe
     .then((r) => {
       if (done) return;
       onData();
-      info.mode = opts.live ? 'done' : 'done';
-      if (r.error) ctl.notice = `input: ${r.error}`;
+      info.mode = 'done';
+      if (r.error) {
+        info.problem = r.error;
+        ctl.notice = `input: ${r.error}`;
+      }
       draw();
     })
     .catch(onFatal);

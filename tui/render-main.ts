@@ -15,6 +15,8 @@ export interface ScreenInfo {
   /** Frames read so far (the pipeline's count). */
   frames: number;
   mode: RunMode;
+  /** Why reading stopped early (a damaged or truncated file), shown in the status bar from then on. */
+  problem?: string | null;
 }
 
 /** A full-screen view's content for a width (statistics, ladder): rebuilt on each draw, cut to the screen. */
@@ -118,6 +120,7 @@ function statusLine(c: Controller, info: ScreenInfo): StyledLine {
   let text = statusBar(c.store, { source: info.source, frames: info.frames, filter: c.filterText || null, shown: c.rows.length, mode });
   const extra = (c.rows.paused && c.rows.waiting > 0 ? ` (${c.rows.waiting} new)` : '') + (c.follow ? ' follow' : '');
   if (extra) text = text.replace(/^\S+/, (m) => m + extra);
+  if (info.problem) text = `${text} | ${info.problem}`.replace(/^\S+/, (m) => `${m} (input damaged)`);
   if (c.notice) text = `${c.notice} | ${text}`;
   return plain(text, 'status');
 }
