@@ -209,6 +209,19 @@ describe('TUI in a terminal (tmux)', { concurrency: true }, () => {
     assert.match(s.screen(), /^rpcsnoop: internal error: thrown later by the test$/m);
   });
 
+  it('mouse: a click selects a row, the wheel moves the selection (SGR mouse reports, as a terminal sends them)', async (t) => {
+    if (skip(t)) return;
+    const s = tui(['-r', MOUNT], { cols: 100, rows: 30 });
+    await s.waitFor(DONE, 'the file read');
+    // button 1 pressed and released at column 10 of screen line 5 (1-based): the list's third row, frame 5
+    s.keys(['\x1b[<0;10;5M\x1b[<0;10;5m'], true);
+    await s.waitFor(/^\[-\] Call, frame 5: MOUNT3 C Mount/m, 'the clicked row in the detail');
+    s.keys(['\x1b[<65;10;5M'], true); // wheel down over the list
+    await s.waitFor(/^\[-\] Call, frame 7: PORTMAP C GETPORT/m, 'the next row after the wheel');
+    s.keys(['q']);
+    await assertRestored(s, 0);
+  });
+
   it('a damaged file: the rows before the damage, and the status bar says what happened', async (t) => {
     if (skip(t)) return;
     const cut = tempFile('cut.pcap', readFileSync(fixture('nfs3_browse_lo.pcap')).subarray(0, 40_000));
