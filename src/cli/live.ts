@@ -21,7 +21,14 @@ export function listInterfaces(): number {
   }
 }
 
-export async function runLive(opts: CliOptions, filter: Filter | null = null): Promise<number> {
+/** A live capture opened as the command line asks: the interface, the `-w` file, then privileges dropped. */
+export interface OpenedLive {
+  capture: LiveCapture;
+  writer: PcapWriter | null;
+}
+
+/** Opens `-i`, `-w` and drops to `-Z`; on failure writes the one-line message and returns the exit code (1). */
+export function openLive(opts: CliOptions): OpenedLive | number {
   let capture: LiveCapture;
   let writer: PcapWriter | null = null;
   try {
@@ -45,6 +52,13 @@ export async function runLive(opts: CliOptions, filter: Filter | null = null): P
     process.stderr.write(`rpcsnoop: ${msg}\n`);
     return 1;
   }
+  return { capture, writer };
+}
+
+export async function runLive(opts: CliOptions, filter: Filter | null = null): Promise<number> {
+  const opened = openLive(opts);
+  if (typeof opened === 'number') return opened;
+  const { capture, writer } = opened;
   const run = setupRun(opts, true, filter);
   const { out, pipeline } = run;
   let stopping = false;

@@ -5,10 +5,8 @@
  */
 import { openCapture } from '../capture/open-capture';
 import { CaptureError, type RawFrame } from '../capture/raw-frame';
-import { DEFAULT_LIVE, LiveCapture, LiveCaptureError, loadCap } from '../capture/live-capture';
-import { PcapWriter } from '../capture/pcap-writer';
+import { openLive } from './live';
 import type { CliOptions } from './options';
-import { dropPrivileges, PrivilegeError } from './privileges';
 
 export async function runTuiCommand(opts: CliOptions): Promise<number> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
@@ -36,25 +34,9 @@ export async function runTuiCommand(opts: CliOptions): Promise<number> {
     }
     return runTui(source, tuiOpts);
   }
-  let capture: LiveCapture;
-  let writer: PcapWriter | null = null;
-  try {
-    const bufferSize = opts.bufferKiB !== null ? opts.bufferKiB * 1024 : DEFAULT_LIVE.bufferSize;
-    capture = new LiveCapture(loadCap(), { ...DEFAULT_LIVE, device: opts.iface, filter: opts.filter, snaplen: opts.snaplen, bufferSize });
-  } catch (e) {
-    if (!(e instanceof LiveCaptureError)) throw e;
-    process.stderr.write(`rpcsnoop: ${e.message}\n`);
-    return 1;
-  }
-  try {
-    if (opts.writeFile !== null) writer = new PcapWriter(opts.writeFile, capture.linkType, opts.snaplen, 64 * 1024);
-    dropPrivileges(opts.user);
-  } catch (e) {
-    capture.stop();
-    writer?.close();
-    process.stderr.write(`rpcsnoop: ${e instanceof PrivilegeError ? e.message : `${opts.writeFile}: ${(e as Error).message}`}\n`);
-    return 1;
-  }
+  const opened = openLive(opts);
+  if (typeof opened === 'number') return opened;
+  const { capture, writer } = opened;
   const live = capture;
   const source = {
     name: live.name,
