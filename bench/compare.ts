@@ -16,7 +16,7 @@
  * first output line within 100 ms.
  *
  *   node dist/bench/compare.js [--size 1000] [--messages N] [--file F] [--keep DIR] [--no-peers]
- *                            [--modes walk,summary,json,stats,tshark,tcpdump,tcpdump-S,first] [--peer-limit 600]
+ *                            [--modes walk,summary,json,stats,tshark,tcpdump,tcpdump-S,first] [--peer-limit 300]
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -107,7 +107,7 @@ export async function runCompare(opts: Partial<CompareOptions> = {}): Promise<Co
     file: null,
     keep: null,
     modes: [...MODES],
-    peerLimit: 600,
+    peerLimit: 300,
     log: (s) => process.stderr.write(s + '\n'),
     ...opts,
   };
