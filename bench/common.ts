@@ -3,7 +3,7 @@
  * messages in rpcsnoop's JSON Lines, table printing.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The project root (dist/bench/x.js → ../..). */
@@ -184,4 +184,66 @@ export function fmtInt(n: number): string {
 
 export function pct(x: number | null): string {
   return x === null || !Number.isFinite(x) ? '-' : `${Math.round(x)}%`;
+}
+
+/** A finished command's measurements. */
+export interface Measured {
+  /** Wall-clock seconds from spawn to exit. */
+  seconds: number;
+  /** User + system CPU seconds (NaN without /usr/bin/time). */
+  cpuSeconds: number;
+  /** Peak resident set, MiB: /usr/bin/time's maximum RSS, or VmHWM polled from /proc every 20 ms. */
+  peakRssMiB: number | null;
+  code: number | null;
+  /** Stopped at the time limit. */
+  timedOut: boolean;
+  /** Standard output when `capture` was asked (up to 4 MiB), else ''. */
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `cmd args` with standard output to /dev/null (or collected, with `capture`), bounded by `maxMs`: wall time,
+ * CPU time and peak RSS, from GNU time (`/usr/bin/time -f`) when installed.
+ */
+export function timeCommand(cmd: string, args: string[], opts: { capture?: boolean; maxMs?: number } = {}): Promise<Measured> {
+  const useTime = existsSync('/usr/bin/time');
+  const argv = useTime ? ['/usr/bin/time', '-f', 'BENCHTIME %e %U %S %M', cmd, ...args] : [cmd, ...args];
+  const devnull = opts.capture ? null : openSync('/dev/null', 'w');
+  const t0 = process.hrtime.bigint();
+  // a process group of its own: at the time limit the command is killed with its /usr/bin/time wrapper
+  const p = spawn(argv[0], argv.slice(1), { stdio: ['ignore', devnull ?? 'pipe', 'pipe'], detached: true });
+  if (devnull !== null) closeSync(devnull);
+  let out = '';
+  let err = '';
+  p.stdout?.setEncoding('utf8');
+  p.stdout?.on('data', (d: string) => {
+    if (out.length < 4 << 20) out += d;
+  });
+  p.stderr?.setEncoding('utf8');
+  p.stderr?.on('data', (d: string) => {
+    if (err.length < 1 << 20) err += d;
+  });
+  let hwm: number | null = null;
+  const poll = useTime ? null : setInterval(() => (hwm = processPeakRssKiB(p.pid) ?? hwm), 20);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try {
+      if (p.pid !== undefined) process.kill(-p.pid, 'SIGKILL');
+    } catch {
+      p.kill('SIGKILL');
+    }
+  }, opts.maxMs ?? 1_800_000);
+  return new Promise((resolve) => {
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      if (poll) clearInterval(poll);
+      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+      const m = /BENCHTIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err);
+      const stderr = err.replace(/^.*BENCHTIME.*$\n?/m, '');
+      if (m) resolve({ seconds: wall, cpuSeconds: Number(m[2]) + Number(m[3]), peakRssMiB: Number(m[4]) / 1024, code, timedOut, stdout: out, stderr });
+      else resolve({ seconds: wall, cpuSeconds: NaN, peakRssMiB: hwm === null ? null : hwm / 1024, code, timedOut, stdout: out, stderr });
+    });
+  });
 }

@@ -2,12 +2,14 @@
  * `npm run bench`: the live throughput ladder over UDP, then over TCP, then decoding speed on files; prints a short
  * report (the live tables, the highest passing rates, the file table). Bounded: each part has a time budget.
  *
- * Then the TUI on a ~1 GB capture (tui-large-file.ts): time to first screen, time to done, peak memory.
+ * Then the TUI on a ~1 GB capture (tui-large-file.ts): time to first screen, time to done, peak memory. Then
+ * rpcsnoop against tshark, tcpdump and a raw record walk on a ~1 GB capture (compare.ts; issue 7's targets).
  *
- *   node dist/bench/run.js [--live-only | --file-only | --tui-only] [--no-tcp] [--duration S] [--scale N]
- *                          [--port 40111] [--tui-size-mb 1000]
+ *   node dist/bench/run.js [--live-only | --file-only | --tui-only | --compare-only] [--no-tcp] [--duration S]
+ *                          [--scale N] [--port 40111] [--tui-size-mb 1000] [--compare-size-mb 1000]
  */
 import { cpus } from 'node:os';
+import { formatCompareReport, runCompare, type CompareReport } from './compare';
 import { formatFileReport, runFileBench, type FileReport } from './file-throughput';
 import { fmtInt, loadAverage } from './common';
 import { DEFAULT_RATES, formatLiveReport, runLiveBench, type LiveReport } from './live-throughput';
@@ -20,12 +22,13 @@ async function main(argv: string[]): Promise<number> {
     const i = argv.indexOf(f);
     return i >= 0 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : d;
   };
-  const known = new Set(['--live-only', '--file-only', '--tui-only', '--no-tcp', '--duration', '--scale', '--port', '--tui-size-mb']);
+  const withValue = ['--duration', '--scale', '--port', '--tui-size-mb', '--compare-size-mb'];
+  const known = new Set(['--live-only', '--file-only', '--tui-only', '--compare-only', '--no-tcp', ...withValue]);
   for (let i = 0; i < argv.length; i++) {
     if (!known.has(argv[i])) throw new Error(`unknown argument ${argv[i]} (see bench/README.md)`);
-    if (argv[i] === '--duration' || argv[i] === '--scale' || argv[i] === '--port' || argv[i] === '--tui-size-mb') i++;
+    if (withValue.includes(argv[i])) i++;
   }
-  const only = ['--live-only', '--file-only', '--tui-only'].find(has);
+  const only = ['--live-only', '--file-only', '--tui-only', '--compare-only'].find(has);
   const part = (name: string): boolean => only === undefined || only === `--${name}-only`;
   const duration = val('--duration', 2);
   const port = val('--port', DEFAULT_PORT);
@@ -37,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
   const live: LiveReport[] = [];
   let file: FileReport | null = null;
   let tui: TuiReport | null = null;
+  let compare: CompareReport | null = null;
   if (part('live')) {
     log('live capture, UDP:');
     live.push(await runLiveBench({ transport: 'udp', port, rates: DEFAULT_RATES, duration, refine: 2, budget: 60, log }));
@@ -54,10 +58,15 @@ async function main(argv: string[]): Promise<number> {
     log('TUI on large files:');
     tui = await runTuiBench({ sizeMB: val('--tui-size-mb', 1000), log });
   }
+  if (part('compare')) {
+    log('rpcsnoop against tshark, tcpdump and a raw record walk:');
+    compare = await runCompare({ sizeMB: val('--compare-size-mb', 1000), log });
+  }
   const out: string[] = ['', header, ''];
   for (const r of live) out.push(formatLiveReport(r), '');
   if (file) out.push(formatFileReport(file), '');
   if (tui) out.push(formatTuiReport(tui), '');
+  if (compare) out.push(formatCompareReport(compare), '');
   const summary = live
     .filter((r) => !r.skipped)
     .map((r) => `${r.transport.toUpperCase()} ${r.sustained === null ? 'none' : fmtInt(r.sustained)} RPC messages/s`);
