@@ -17,13 +17,19 @@ import { Readable, pipeline } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { ByteReader } from './byte-reader';
 import type { ReaderOptions } from './frame-position';
-import { readPcapClassic } from './pcap-classic';
+import { readPcapClassic, readPcapClassicBatches } from './pcap-classic';
 import { classicMagic } from './pcap-header';
 import { readPcapng } from './pcapng';
 import { readPcapNsec } from './pcap-nsec';
 import { CaptureError, type PacketSource, type RawFrame } from './raw-frame';
 
 export type CaptureFormat = 'pcap' | 'pcap-nsec' | 'pcapng';
+
+type BatchReader = (
+  input: AsyncIterable<Uint8Array>,
+  name: string,
+  opts?: ReaderOptions,
+) => AsyncGenerator<RawFrame[], void, undefined>;
 
 type FrameReader = (
   input: AsyncIterable<Uint8Array>,
@@ -35,6 +41,11 @@ const READERS: Readonly<Record<CaptureFormat, FrameReader>> = {
   pcap: readPcapClassic,
   'pcap-nsec': readPcapNsec,
   pcapng: readPcapng,
+};
+
+/** Readers that also deliver batches (the others' frames are handed out one per batch). */
+const BATCH_READERS: Readonly<Partial<Record<CaptureFormat, BatchReader>>> = {
+  pcap: readPcapClassicBatches,
 };
 
 /** strerror(3) wording for the errors a user can cause with a path; others fall back to libuv's text. */
@@ -111,16 +122,29 @@ export async function openCapture(pathOrDash: string): Promise<PacketSource> {
   const reader = READERS[format];
   const input = bytes;
   const positions = !gzipped && (await regularFile);
+  const batchReader = BATCH_READERS[format];
   let started = false;
+  const start = (): void => {
+    if (started) throw new Error(`${display}: frames() can be iterated only once`);
+    started = true;
+  };
   return {
     name: pathOrDash,
     frames(): AsyncIterable<RawFrame> {
-      if (started) throw new Error(`${display}: frames() can be iterated only once`);
-      started = true;
+      start();
       return reader(input.rest(), display, { positions });
+    },
+    batches(): AsyncIterable<RawFrame[]> {
+      start();
+      return batchReader ? batchReader(input.rest(), display, { positions }) : singleBatches(reader(input.rest(), display, { positions }));
     },
     bytesRead: () => consumed,
   };
+}
+
+/** Frames one per batch, for readers without a batch form. */
+async function* singleBatches(frames: AsyncIterable<RawFrame>): AsyncGenerator<RawFrame[], void, undefined> {
+  for await (const f of frames) yield [f];
 }
 
 function decideFormat(head: Buffer, display: string, gzipped: boolean): CaptureFormat {
