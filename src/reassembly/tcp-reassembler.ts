@@ -94,6 +94,10 @@ class Connection {
   }
 }
 
+function sameEndpoints(ep: StreamEndpoints, pkt: L4Packet): boolean {
+  return ep.sport === pkt.sport && ep.dport === pkt.dport && ep.src === pkt.src && ep.dst === pkt.dst;
+}
+
 function endpointText(addr: string, port: number): string {
   return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
 }
@@ -157,16 +161,33 @@ export class TcpReassembler {
     const now = pkt.ts.sec + pkt.ts.nsec / 1e9;
     if (now >= this.nextSweep) this.expireIdle(pkt.ts);
 
-    const fwd = pkt.src < pkt.dst || (pkt.src === pkt.dst && pkt.sport <= pkt.dport);
-    const key = fwd
-      ? `${endpointText(pkt.src, pkt.sport)} ${endpointText(pkt.dst, pkt.dport)}`
-      : `${endpointText(pkt.dst, pkt.dport)} ${endpointText(pkt.src, pkt.sport)}`;
+    // Consecutive segments mostly belong to one connection: when the packet is one of the last connection's
+    // directions, its key and table entry are that connection's (dirs[0] is always the `fwd` direction), and the
+    // key string need not be built and hashed again.
+    const last = this.lastTouched;
+    let fwd: boolean;
+    let key: string;
+    let conn: Connection | undefined;
+    if (last !== null && sameEndpoints(last.dirs[0].ep, pkt)) {
+      fwd = true;
+      key = last.key;
+      conn = last;
+    } else if (last !== null && sameEndpoints(last.dirs[1].ep, pkt)) {
+      fwd = false;
+      key = last.key;
+      conn = last;
+    } else {
+      fwd = pkt.src < pkt.dst || (pkt.src === pkt.dst && pkt.sport <= pkt.dport);
+      key = fwd
+        ? `${endpointText(pkt.src, pkt.sport)} ${endpointText(pkt.dst, pkt.dport)}`
+        : `${endpointText(pkt.dst, pkt.dport)} ${endpointText(pkt.src, pkt.sport)}`;
+      conn = this.conns.get(key);
+    }
     const d = fwd ? 0 : 1;
     const flags = t.flags;
     const seq = t.seq >>> 0;
     const wireLen = pkt.payloadLength > pkt.payload.length ? pkt.payloadLength : pkt.payload.length;
 
-    let conn = this.conns.get(key);
     if (flags & SYN) {
       if (!conn) conn = this.create(key, 0, pkt, fwd, now);
       else {
