@@ -232,7 +232,8 @@ export class TcpReassembler {
     }
     if (flags & FIN) dir.fin((dataSeq + wireLen) >>> 0);
     if (dir.finReached && !dir.ended) dir.end('fin', pkt.frameNo, pkt.ts);
-    const [a, b] = conn.dirs;
+    const a = conn.dirs[0];
+    const b = conn.dirs[1];
     if ((a.finSeen || a.ended) && (b.finSeen || b.ended) && (a.finSeen || b.finSeen)) {
       this.close(conn, 'fin', pkt.frameNo, pkt.ts);
     }
