@@ -76,7 +76,7 @@ export function sniffFormat(head: Uint8Array): CaptureFormat | 'pcap-modified' |
  * 'not_a_capture', 'unsupported', 'truncated', 'damaged') when the input cannot be read or is not a capture.
  * The returned source streams: frames() may be iterated once, and stopping early closes the input.
  */
-export async function openCapture(pathOrDash: string): Promise<PacketSource> {
+export async function openCapture(pathOrDash: string, options: { positions?: boolean } = {}): Promise<PacketSource> {
   const display = pathOrDash === '-' ? 'stdin' : pathOrDash;
   let consumed = 0;
   let raw: Readable;
@@ -121,7 +121,8 @@ export async function openCapture(pathOrDash: string): Promise<PacketSource> {
 
   const reader = READERS[format];
   const input = bytes;
-  const positions = !gzipped && (await regularFile);
+  // `positions: false`: the caller will not read frames again (rpcsnoop -r), so no position object per frame.
+  const positions = options.positions !== false && !gzipped && (await regularFile);
   const batchReader = BATCH_READERS[format];
   let started = false;
   const start = (): void => {

@@ -65,7 +65,7 @@ async function readCapture(opts: CliOptions, filter: Filter | null): Promise<num
   let failure: string | null = null;
   let progress: Progress | null = null;
   try {
-    const source = await openCapture(file);
+    const source = await openCapture(file, { positions: false });
     progress = opts.progress && process.stderr.isTTY ? new Progress(process.stderr, source, pipeline) : null;
     // Batches: one await per batch of frames the reader had ready, not one per frame (docs/performance.md).
     const batches = source.batches ? source.batches() : singleBatches(source.frames());
