@@ -20,7 +20,7 @@ import type { ReaderOptions } from './frame-position';
 import { readPcapClassic, readPcapClassicBatches } from './pcap-classic';
 import { classicMagic } from './pcap-header';
 import { readPcapng } from './pcapng';
-import { readPcapNsec } from './pcap-nsec';
+import { readPcapNsec, readPcapNsecBatches } from './pcap-nsec';
 import { CaptureError, type PacketSource, type RawFrame } from './raw-frame';
 
 export type CaptureFormat = 'pcap' | 'pcap-nsec' | 'pcapng';
@@ -46,6 +46,7 @@ const READERS: Readonly<Record<CaptureFormat, FrameReader>> = {
 /** Readers that also deliver batches (the others' frames are handed out one per batch). */
 const BATCH_READERS: Readonly<Partial<Record<CaptureFormat, BatchReader>>> = {
   pcap: readPcapClassicBatches,
+  'pcap-nsec': readPcapNsecBatches,
 };
 
 /** strerror(3) wording for the errors a user can cause with a path; others fall back to libuv's text. */
