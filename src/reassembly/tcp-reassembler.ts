@@ -15,6 +15,7 @@ import type { Anomaly } from '../anomaly';
 import type { Timestamp } from '../capture/raw-frame';
 import type { L4Packet } from '../net/l4-packet';
 import type { StreamChunk, StreamEndpoints } from './stream-chunk';
+import { MapQueue } from '../map-queue';
 import { TcpDirection, type DirectionHost, type TcpEndReason, type TcpStreamEnd, type TcpStreamInfo } from './tcp-stream';
 
 export type { TcpEndReason, TcpStreamEnd, TcpStreamInfo } from './tcp-stream';
@@ -119,6 +120,8 @@ export class TcpReassembler {
   };
   /** Insertion order = least recently used first. */
   private readonly conns = new Map<string, Connection>();
+  /** Least recently used first removal from conns (map-queue.ts: a fresh iterator per eviction is quadratic). */
+  private readonly connsOldest = new MapQueue(this.conns);
   private lastTouched: Connection | null = null;
   private nextSweep = -Infinity;
   private readonly host: DirectionHost;
@@ -307,15 +310,14 @@ export class TcpReassembler {
   }
 
   private evictOldest(pkt: L4Packet): void {
-    const first = this.conns.values().next();
-    if (first.done) return;
-    const c = first.value;
+    const first = this.connsOldest.shift();
+    if (!first) return;
+    const c = first[1];
     if (c.open) {
       this.anomaly('tcp_stream_table_full', c.id, pkt.frameNo);
       const last = c.dirs[0].lastFrameNo > c.dirs[1].lastFrameNo ? c.dirs[0] : c.dirs[1];
       this.close(c, 'evicted', last.lastFrameNo, last.lastTs);
     }
-    this.conns.delete(c.key);
     if (this.lastTouched === c) this.lastTouched = null;
   }
 
