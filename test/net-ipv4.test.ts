@@ -29,6 +29,25 @@ describe('IPv4 header', () => {
     assert.equal(out.fragId, 0xbeef);
   });
 
+  test('one layer object decoding many headers gives each its own addresses (the address text cache)', () => {
+    const out = newIpLayer();
+    const pairs: Array<[string, string]> = [
+      ['10.0.0.1', '10.0.0.2'],
+      ['10.0.0.2', '10.0.0.1'],
+      ['10.0.0.1', '10.0.0.2'],
+      ['192.168.7.9', '10.0.0.1'],
+      ['10.0.0.2', '192.168.7.9'],
+      ['0.0.0.0', '255.255.255.255'],
+      ['255.255.255.255', '0.0.0.0'],
+      ['1.2.3.4', '1.2.3.4'],
+    ];
+    for (const [src, dst] of pairs) {
+      assert.equal(decodeIpv4(ipv4(udp(pattern(4)), { src, dst }), 0, 32, out), 'ok');
+      assert.equal(out.src, src);
+      assert.equal(out.dst, dst);
+    }
+  });
+
   test('options (IHL 6..15) are skipped', () => {
     for (let words = 1; words <= 10; words++) {
       const options = new Uint8Array(words * 4).fill(1); // NOPs

@@ -17,13 +17,19 @@ import { Readable, pipeline } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { ByteReader } from './byte-reader';
 import type { ReaderOptions } from './frame-position';
-import { readPcapClassic } from './pcap-classic';
+import { readPcapClassic, readPcapClassicBatches } from './pcap-classic';
 import { classicMagic } from './pcap-header';
 import { readPcapng } from './pcapng';
-import { readPcapNsec } from './pcap-nsec';
+import { readPcapNsec, readPcapNsecBatches } from './pcap-nsec';
 import { CaptureError, type PacketSource, type RawFrame } from './raw-frame';
 
 export type CaptureFormat = 'pcap' | 'pcap-nsec' | 'pcapng';
+
+type BatchReader = (
+  input: AsyncIterable<Uint8Array>,
+  name: string,
+  opts?: ReaderOptions,
+) => AsyncGenerator<RawFrame[], void, undefined>;
 
 type FrameReader = (
   input: AsyncIterable<Uint8Array>,
@@ -35,6 +41,12 @@ const READERS: Readonly<Record<CaptureFormat, FrameReader>> = {
   pcap: readPcapClassic,
   'pcap-nsec': readPcapNsec,
   pcapng: readPcapng,
+};
+
+/** Readers that also deliver batches (the others' frames are handed out one per batch). */
+const BATCH_READERS: Readonly<Partial<Record<CaptureFormat, BatchReader>>> = {
+  pcap: readPcapClassicBatches,
+  'pcap-nsec': readPcapNsecBatches,
 };
 
 /** strerror(3) wording for the errors a user can cause with a path; others fall back to libuv's text. */
@@ -65,7 +77,7 @@ export function sniffFormat(head: Uint8Array): CaptureFormat | 'pcap-modified' |
  * 'not_a_capture', 'unsupported', 'truncated', 'damaged') when the input cannot be read or is not a capture.
  * The returned source streams: frames() may be iterated once, and stopping early closes the input.
  */
-export async function openCapture(pathOrDash: string): Promise<PacketSource> {
+export async function openCapture(pathOrDash: string, options: { positions?: boolean } = {}): Promise<PacketSource> {
   const display = pathOrDash === '-' ? 'stdin' : pathOrDash;
   let consumed = 0;
   let raw: Readable;
@@ -110,17 +122,31 @@ export async function openCapture(pathOrDash: string): Promise<PacketSource> {
 
   const reader = READERS[format];
   const input = bytes;
-  const positions = !gzipped && (await regularFile);
+  // `positions: false`: the caller will not read frames again (rpcsnoop -r), so no position object per frame.
+  const positions = options.positions !== false && !gzipped && (await regularFile);
+  const batchReader = BATCH_READERS[format];
   let started = false;
+  const start = (): void => {
+    if (started) throw new Error(`${display}: frames() can be iterated only once`);
+    started = true;
+  };
   return {
     name: pathOrDash,
     frames(): AsyncIterable<RawFrame> {
-      if (started) throw new Error(`${display}: frames() can be iterated only once`);
-      started = true;
+      start();
       return reader(input.rest(), display, { positions });
+    },
+    batches(): AsyncIterable<RawFrame[]> {
+      start();
+      return batchReader ? batchReader(input.rest(), display, { positions }) : singleBatches(reader(input.rest(), display, { positions }));
     },
     bytesRead: () => consumed,
   };
+}
+
+/** Frames one per batch, for readers without a batch form. */
+async function* singleBatches(frames: AsyncIterable<RawFrame>): AsyncGenerator<RawFrame[], void, undefined> {
+  for await (const f of frames) yield [f];
 }
 
 function decideFormat(head: Buffer, display: string, gzipped: boolean): CaptureFormat {

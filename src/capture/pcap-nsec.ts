@@ -31,8 +31,22 @@ export async function* readPcapNsec(
   name: string,
   opts: ReaderOptions = {},
 ): AsyncGenerator<RawFrame, void, undefined> {
+  for await (const batch of readPcapNsecBatches(input, name, opts)) yield* batch;
+}
+
+/**
+ * The same frames in batches: every whole record already buffered is taken without awaiting, and the batch is
+ * handed over when the next record needs more input (or before an error is thrown: the frames before the
+ * problem always come first). The arrays are the consumer's.
+ */
+export async function* readPcapNsecBatches(
+  input: AsyncIterable<Uint8Array>,
+  name: string,
+  opts: ReaderOptions = {},
+): AsyncGenerator<RawFrame[], void, undefined> {
   const bytes = new ByteReader(input, name);
   const resume = opts.resume;
+  let batch: RawFrame[] = [];
   try {
     await bytes.ensure(PCAP_FILE_HEADER_LEN);
     const header = parsePcapFileHeader(bytes.take(Math.min(bytes.buffered, PCAP_FILE_HEADER_LEN)), name);
@@ -52,20 +66,38 @@ export async function* readPcapNsec(
 
     for (let frameNo = first; ; frameNo++) {
       const offset = bytes.offset + delta;
-      if (!(await bytes.ensure(PCAP_RECORD_HEADER_LEN))) {
-        if (bytes.buffered === 0) {
-          if (resume && frameNo === first) throw noFrameAtError(name, offset);
-          return;
+      if (bytes.buffered < PCAP_RECORD_HEADER_LEN) {
+        if (batch.length > 0) {
+          yield batch;
+          batch = [];
         }
-        throw truncatedFrameError(name, frameNo);
+        if (!(await bytes.ensure(PCAP_RECORD_HEADER_LEN))) {
+          if (bytes.buffered === 0) {
+            if (resume && frameNo === first) throw noFrameAtError(name, offset);
+            return;
+          }
+          throw truncatedFrameError(name, frameNo);
+        }
       }
       const h = bytes.take(PCAP_RECORD_HEADER_LEN);
       const sec = le ? h.readUInt32LE(0) : h.readUInt32BE(0);
       const frac = le ? h.readUInt32LE(4) : h.readUInt32BE(4);
       const capLen = le ? h.readUInt32LE(8) : h.readUInt32BE(8);
       const origLen = le ? h.readUInt32LE(12) : h.readUInt32BE(12);
-      if (capLen > limit) throw damagedRecordError(name, frameNo, offset, capLen, header.snaplen);
-      if (!(await bytes.ensure(capLen))) throw truncatedFrameError(name, frameNo);
+      if (capLen > limit) {
+        if (batch.length > 0) {
+          yield batch;
+          batch = [];
+        }
+        throw damagedRecordError(name, frameNo, offset, capLen, header.snaplen);
+      }
+      if (bytes.buffered < capLen) {
+        if (batch.length > 0) {
+          yield batch;
+          batch = [];
+        }
+        if (!(await bytes.ensure(capLen))) throw truncatedFrameError(name, frameNo);
+      }
       const data = bytes.take(capLen);
       const frame: RawFrame = {
         frameNo,
@@ -77,7 +109,7 @@ export async function* readPcapNsec(
         interfaceId: 0,
       };
       if (state) frame.position = { offset, state };
-      yield frame;
+      batch.push(frame);
     }
   } finally {
     await bytes.close();

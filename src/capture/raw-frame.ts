@@ -47,6 +47,9 @@ export interface PacketSource {
   /** Frames in capture order. Throws CaptureError when the input is unreadable or damaged part-way; every
    *  frame before the damage has been yielded by then. */
   frames(): AsyncIterable<RawFrame>;
+  /** The same frames in capture order, grouped in batches the reader had ready at once (a synchronous consumer
+   *  then pays one await per batch, not per frame). Optional; frames() and batches() share the one iteration. */
+  batches?(): AsyncIterable<RawFrame[]>;
   /** Bytes consumed so far from the underlying input (for progress reports). */
   bytesRead(): number;
 }

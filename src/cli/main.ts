@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CaptureError } from '../capture/raw-frame';
+import { CaptureError, type RawFrame } from '../capture/raw-frame';
 import { openCapture } from '../capture/open-capture';
 import { compileFilter, type Filter } from '../filter/evaluate';
 import { FilterSyntaxError, formatFilterError } from '../filter/parser';
@@ -54,6 +54,10 @@ export async function main(argv: string[]): Promise<number> {
   return readCapture(opts, filter);
 }
 
+async function* singleBatches(frames: AsyncIterable<RawFrame>): AsyncGenerator<RawFrame[], void, undefined> {
+  for await (const f of frames) yield [f];
+}
+
 async function readCapture(opts: CliOptions, filter: Filter | null): Promise<number> {
   const file = opts.readFile as string;
   const run = setupRun(opts, false, filter);
@@ -61,14 +65,18 @@ async function readCapture(opts: CliOptions, filter: Filter | null): Promise<num
   let failure: string | null = null;
   let progress: Progress | null = null;
   try {
-    const source = await openCapture(file);
+    const source = await openCapture(file, { positions: false });
     progress = opts.progress && process.stderr.isTTY ? new Progress(process.stderr, source, pipeline) : null;
-    for await (const frame of source.frames()) {
-      pipeline.pushFrame(frame);
-      progress?.tick();
-      if (out.needsDrain) await out.flush();
-      if (out.isClosed) break;
-      if (opts.count !== null && frame.frameNo >= opts.count) break;
+    // Batches: one await per batch of frames the reader had ready, not one per frame (docs/performance.md).
+    const batches = source.batches ? source.batches() : singleBatches(source.frames());
+    reading: for await (const batch of batches) {
+      for (const frame of batch) {
+        pipeline.pushFrame(frame);
+        progress?.tick();
+        if (out.needsDrain) await out.flush();
+        if (out.isClosed) break reading;
+        if (opts.count !== null && frame.frameNo >= opts.count) break reading;
+      }
     }
   } catch (e) {
     if (!(e instanceof CaptureError)) throw e;

@@ -13,7 +13,7 @@ import { programBlock } from '../format/program-detail';
 import { rpcDetail, RPC_PREFIX, RPC_TITLE } from '../format/rpc-detail';
 import { rpcLine } from '../format/rpc-line';
 import { programSummary, summaryText } from '../format/summary-line';
-import { summaryPrefix, TimeColumn, type TimeMode } from '../format/summary-prefix';
+import { SummaryPrefixer, TimeColumn, type TimeMode } from '../format/summary-prefix';
 import { renderBlock } from '../format/verbose-block';
 import type { FormatContext } from '../rpc/registry';
 import { isRpcEvent, type PipelineEvent, type RpcEvent } from '../rpc/rpc-event';
@@ -25,6 +25,7 @@ const RULE = '_'.repeat(32);
 export class Printer {
   private readonly time: TimeColumn;
   private readonly clock: WallClock;
+  private readonly prefixer = new SummaryPrefixer();
   /** Several messages can complete in one TCP segment: its lower layers are shown once, before the first. */
   private lastFrame: RawFrame | null = null;
 
@@ -64,7 +65,7 @@ export class Printer {
   }
 
   private prefix(frameNo: number, ts: RawFrame['ts'], src: string, dst: string, vlan = ''): string {
-    return summaryPrefix(frameNo, this.time.format(ts), src, dst) + vlan;
+    return this.prefixer.prefix(frameNo, this.time.format(ts), src, dst) + vlan;
   }
 
   /** The frame's lower layers, unless they were just shown for an earlier message of the same frame. */

@@ -9,10 +9,13 @@ import { hexLower } from './hex';
 
 const MAX_INLINE_BYTES = 64;
 const HEAD_BYTES = 32;
+/** The exact range of a double, as bigints made once (not two BigInt constructions per value). */
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 export function toJsonValue(v: unknown, path: (h: FileHandle) => string | null, depth = 0): unknown {
   if (depth > 64) return null; // decoders never nest this deep; a guard, not a feature
-  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (typeof v === 'bigint') return v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v.toString();
   if (v === null || typeof v !== 'object') return v;
   if (v instanceof FileHandle) {
     const o: Record<string, unknown> = { fh: v.hex, fhHash: v.hash };
@@ -26,7 +29,10 @@ export function toJsonValue(v: unknown, path: (h: FileHandle) => string | null, 
   }
   if (Array.isArray(v)) return v.map((x) => toJsonValue(x, path, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+  // Object.keys: the order of Object.entries, without a [key, value] array per property
+  const rec = v as Record<string, unknown>;
+  for (const k of Object.keys(rec)) {
+    const x = rec[k];
     if (x !== undefined) out[k] = toJsonValue(x, path, depth + 1);
   }
   return out;

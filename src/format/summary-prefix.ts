@@ -38,3 +38,39 @@ export class TimeColumn {
 export function summaryPrefix(frameNo: number, time: string, src: string, dst: string): string {
   return `${String(frameNo).padStart(3)} ${time} ${src.padStart(12)} -> ${dst.padEnd(12)} `;
 }
+
+/**
+ * summaryPrefix for a stream of lines: the same text, with each address column's padded text remembered for the
+ * last two addresses seen in it (a call and its reply swap one pair of addresses), so most lines pad nothing.
+ * One per output stream (it holds state).
+ */
+export class SummaryPrefixer {
+  private readonly src = new PaddedColumn(true);
+  private readonly dst = new PaddedColumn(false);
+
+  prefix(frameNo: number, time: string, src: string, dst: string): string {
+    const no = frameNo >= 100 ? String(frameNo) : String(frameNo).padStart(3);
+    return `${no} ${time} ${this.src.text(src)} -> ${this.dst.text(dst)} `;
+  }
+}
+
+/** One 12-column address column with a two-entry memo. */
+class PaddedColumn {
+  private keyA: string | null = null;
+  private textA = '';
+  private keyB: string | null = null;
+  private textB = '';
+
+  constructor(private readonly right: boolean) {}
+
+  text(addr: string): string {
+    if (addr === this.keyA) return this.textA;
+    if (addr === this.keyB) return this.textB;
+    const t = this.right ? addr.padStart(12) : addr.padEnd(12);
+    this.keyB = this.keyA;
+    this.textB = this.textA;
+    this.keyA = addr;
+    this.textA = t;
+    return t;
+  }
+}

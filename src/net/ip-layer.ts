@@ -32,6 +32,12 @@ export interface IpLayer {
    *  (Total Length includes it) or the IPv6 extension headers before the Fragment header (Payload Length includes
    *  them). A reassembled datagram may have at most 65535 - fragHeaderBytes bytes of fragment data. */
   fragHeaderBytes: number;
+  /** The last two IPv4 addresses formatted into this object (32-bit values, -1 for none) and their text: a
+   *  conversation repeats its two addresses, so decodeIpv4 reuses the strings instead of building two per packet. */
+  v4KeyA: number;
+  v4TextA: string;
+  v4KeyB: number;
+  v4TextB: string;
 }
 
 export function newIpLayer(): IpLayer {
@@ -49,5 +55,9 @@ export function newIpLayer(): IpLayer {
     moreFragments: false,
     fragId: 0,
     fragHeaderBytes: 0,
+    v4KeyA: -1,
+    v4TextA: '',
+    v4KeyB: -1,
+    v4TextB: '',
   };
 }

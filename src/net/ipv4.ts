@@ -1,4 +1,4 @@
-import { readU16 } from './bytes';
+import { readU16, readU32 } from './bytes';
 import { shortHeader, type DecodeOutcome } from './decode-outcome';
 import { formatIpv4 } from './ip-address';
 import type { IpLayer } from './ip-layer';
@@ -44,8 +44,8 @@ export function decodeIpv4(bytes: Uint8Array, off: number, wireEnd: number, out:
   const moreFragments = (flagsOffset & MORE_FRAGMENTS) !== 0;
 
   out.version = 4;
-  out.src = formatIpv4(bytes, off + 12);
-  out.dst = formatIpv4(bytes, off + 16);
+  out.src = addressText(bytes, off + 12, out);
+  out.dst = addressText(bytes, off + 16, out);
   out.protocol = bytes[off + 9];
   out.payloadOffset = off + headerLength;
   out.capturedEnd = capturedEnd;
@@ -57,4 +57,18 @@ export function decodeIpv4(bytes: Uint8Array, off: number, wireEnd: number, out:
   out.fragId = readU16(bytes, off + 4);
   out.fragHeaderBytes = headerLength;
   return 'ok';
+}
+
+/** The dotted quad at `off`, taken from `out`'s two-entry cache when it is one of the last two addresses formatted
+ *  (the text is the same either way; only the allocation is saved). */
+function addressText(bytes: Uint8Array, off: number, out: IpLayer): string {
+  const v = readU32(bytes, off);
+  if (v === out.v4KeyA) return out.v4TextA;
+  if (v === out.v4KeyB) return out.v4TextB;
+  const text = formatIpv4(bytes, off);
+  out.v4KeyB = out.v4KeyA;
+  out.v4TextB = out.v4TextA;
+  out.v4KeyA = v;
+  out.v4TextA = text;
+  return text;
 }

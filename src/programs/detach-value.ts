@@ -28,6 +28,8 @@ export function detachValue(v: unknown, depth = 0): unknown {
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return v;
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = detachValue(x, depth + 1);
+  const rec = v as Record<string, unknown>;
+  // Object.keys: the order of Object.entries, without a [key, value] array per property
+  for (const k of Object.keys(rec)) out[k] = detachValue(rec[k], depth + 1);
   return out;
 }

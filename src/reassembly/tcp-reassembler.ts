@@ -15,6 +15,7 @@ import type { Anomaly } from '../anomaly';
 import type { Timestamp } from '../capture/raw-frame';
 import type { L4Packet } from '../net/l4-packet';
 import type { StreamChunk, StreamEndpoints } from './stream-chunk';
+import { MapQueue } from '../map-queue';
 import { TcpDirection, type DirectionHost, type TcpEndReason, type TcpStreamEnd, type TcpStreamInfo } from './tcp-stream';
 
 export type { TcpEndReason, TcpStreamEnd, TcpStreamInfo } from './tcp-stream';
@@ -94,6 +95,10 @@ class Connection {
   }
 }
 
+function sameEndpoints(ep: StreamEndpoints, pkt: L4Packet): boolean {
+  return ep.sport === pkt.sport && ep.dport === pkt.dport && ep.src === pkt.src && ep.dst === pkt.dst;
+}
+
 function endpointText(addr: string, port: number): string {
   return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
 }
@@ -115,6 +120,8 @@ export class TcpReassembler {
   };
   /** Insertion order = least recently used first. */
   private readonly conns = new Map<string, Connection>();
+  /** Least recently used first removal from conns (map-queue.ts: a fresh iterator per eviction is quadratic). */
+  private readonly connsOldest = new MapQueue(this.conns);
   private lastTouched: Connection | null = null;
   private nextSweep = -Infinity;
   private readonly host: DirectionHost;
@@ -157,16 +164,33 @@ export class TcpReassembler {
     const now = pkt.ts.sec + pkt.ts.nsec / 1e9;
     if (now >= this.nextSweep) this.expireIdle(pkt.ts);
 
-    const fwd = pkt.src < pkt.dst || (pkt.src === pkt.dst && pkt.sport <= pkt.dport);
-    const key = fwd
-      ? `${endpointText(pkt.src, pkt.sport)} ${endpointText(pkt.dst, pkt.dport)}`
-      : `${endpointText(pkt.dst, pkt.dport)} ${endpointText(pkt.src, pkt.sport)}`;
+    // Consecutive segments mostly belong to one connection: when the packet is one of the last connection's
+    // directions, its key and table entry are that connection's (dirs[0] is always the `fwd` direction), and the
+    // key string need not be built and hashed again.
+    const last = this.lastTouched;
+    let fwd: boolean;
+    let key: string;
+    let conn: Connection | undefined;
+    if (last !== null && sameEndpoints(last.dirs[0].ep, pkt)) {
+      fwd = true;
+      key = last.key;
+      conn = last;
+    } else if (last !== null && sameEndpoints(last.dirs[1].ep, pkt)) {
+      fwd = false;
+      key = last.key;
+      conn = last;
+    } else {
+      fwd = pkt.src < pkt.dst || (pkt.src === pkt.dst && pkt.sport <= pkt.dport);
+      key = fwd
+        ? `${endpointText(pkt.src, pkt.sport)} ${endpointText(pkt.dst, pkt.dport)}`
+        : `${endpointText(pkt.dst, pkt.dport)} ${endpointText(pkt.src, pkt.sport)}`;
+      conn = this.conns.get(key);
+    }
     const d = fwd ? 0 : 1;
     const flags = t.flags;
     const seq = t.seq >>> 0;
     const wireLen = pkt.payloadLength > pkt.payload.length ? pkt.payloadLength : pkt.payload.length;
 
-    let conn = this.conns.get(key);
     if (flags & SYN) {
       if (!conn) conn = this.create(key, 0, pkt, fwd, now);
       else {
@@ -211,7 +235,8 @@ export class TcpReassembler {
     }
     if (flags & FIN) dir.fin((dataSeq + wireLen) >>> 0);
     if (dir.finReached && !dir.ended) dir.end('fin', pkt.frameNo, pkt.ts);
-    const [a, b] = conn.dirs;
+    const a = conn.dirs[0];
+    const b = conn.dirs[1];
     if ((a.finSeen || a.ended) && (b.finSeen || b.ended) && (a.finSeen || b.finSeen)) {
       this.close(conn, 'fin', pkt.frameNo, pkt.ts);
     }
@@ -285,15 +310,14 @@ export class TcpReassembler {
   }
 
   private evictOldest(pkt: L4Packet): void {
-    const first = this.conns.values().next();
-    if (first.done) return;
-    const c = first.value;
+    const first = this.connsOldest.shift();
+    if (!first) return;
+    const c = first[1];
     if (c.open) {
       this.anomaly('tcp_stream_table_full', c.id, pkt.frameNo);
       const last = c.dirs[0].lastFrameNo > c.dirs[1].lastFrameNo ? c.dirs[0] : c.dirs[1];
       this.close(c, 'evicted', last.lastFrameNo, last.lastTs);
     }
-    this.conns.delete(c.key);
     if (this.lastTouched === c) this.lastTouched = null;
   }
 

@@ -18,6 +18,7 @@
  * or pending at the end are unanswered.
  */
 import { tsDiffSeconds, type Timestamp } from '../capture/raw-frame';
+import { MapQueue } from '../map-queue';
 
 export type PairingFlag = 'retransmit' | 'duplicate_reply' | 'orphan_reply' | 'xid_reuse' | 'unanswered' | 'late_reply' | 'evicted';
 
@@ -96,6 +97,9 @@ export class PairingTable {
   private readonly byKey = new Map<string, Transaction>();
   /** Pending TCP calls by host pair + XID, to notice retransmissions on a new connection. */
   private readonly byHosts = new Map<string, Transaction>();
+  /** Oldest-first removal from the two maps (map-queue.ts: a fresh iterator per eviction is quadratic). */
+  private readonly byKeyOldest = new MapQueue(this.byKey);
+  private readonly byHostsOldest = new MapQueue(this.byHosts);
   /** Pending transactions in creation order, for the reply timeout sweep. */
   private readonly pendingQueue: Transaction[] = [];
   private pendingHead = 0;
@@ -180,7 +184,7 @@ export class PairingTable {
       args: undefined,
     };
     this.byKey.set(key, tx);
-    if (c.transport === 'tcp') this.setBounded(this.byHosts, PairingTable.hostKey(c, xid), tx);
+    if (c.transport === 'tcp') this.setBounded(this.byHosts, this.byHostsOldest, PairingTable.hostKey(c, xid), tx);
     this.pendingQueue.push(tx);
     this.evictOverflow();
     return { tx, flags, retransmitOf };
@@ -248,10 +252,9 @@ export class PairingTable {
 
   private evictOverflow(): void {
     while (this.byKey.size > this.opts.maxTransactions) {
-      const first = this.byKey.entries().next();
-      if (first.done) return;
-      const [key, tx] = first.value;
-      this.byKey.delete(key);
+      const first = this.byKeyOldest.shift();
+      if (!first) return;
+      const tx = first[1];
       this.counters.evicted++;
       if (tx.state === 'pending') {
         tx.evicted = true;
@@ -260,13 +263,11 @@ export class PairingTable {
     }
   }
 
-  private setBounded(map: Map<string, Transaction>, key: string, tx: Transaction): void {
+  private setBounded(map: Map<string, Transaction>, oldest: MapQueue<string, Transaction>, key: string, tx: Transaction): void {
     map.delete(key);
     map.set(key, tx);
     while (map.size > this.opts.maxTransactions) {
-      const first = map.keys().next();
-      if (first.done) return;
-      map.delete(first.value);
+      if (!oldest.shift()) return;
     }
   }
 }

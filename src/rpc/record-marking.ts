@@ -28,6 +28,7 @@ import type { Anomaly } from '../anomaly';
 import type { Timestamp } from '../capture/raw-frame';
 import type { StreamChunk } from '../reassembly/stream-chunk';
 import { probeRpcHeader, PROBE_HEAD, u32 } from './detect';
+import { RawSpans } from './raw-spans';
 import { ResyncScanner, type Piece, type ResyncAccept } from './record-resync';
 import type { RecordMarkerOptions, RecordMarkerShared, RecordMarkerStats, TcpRpcRecord } from './record-marker-types';
 import { DEFAULT_RECORD_MARKING, newRecordMarkerStats } from './record-marker-types';
@@ -101,7 +102,7 @@ export class RecordMarker {
   private skipping = false;
   private rec: Rec | null = null;
   /** Raw stream bytes of `rec` (marks included) while its header is not yet probed, to rescan them if it fails. */
-  private raw: Piece[] | null = null;
+  private readonly raw = new RawSpans();
   /** A complete record from an unconfirmed resync, waiting for the next record's header to confirm it. */
   private held: TcpRpcRecord | null = null;
   /** The next record starts at an unconfirmed resync position. */
@@ -170,7 +171,7 @@ export class RecordMarker {
     }
     this.state = S_CLOSED;
     this.scanner = null;
-    this.raw = null;
+    this.raw.stop();
     this.replay = [];
     this.replayHead = 0;
   }
@@ -259,7 +260,7 @@ export class RecordMarker {
       };
       this.unconfirmed = false;
       this.rec = rec;
-      this.raw = [];
+      this.raw.start();
     } else if (rec.frames[rec.frames.length - 1] !== frameNo) {
       // The record is complete with its latest-arriving frame, which after reordering need not carry its last
       // byte: frames are numbered in arrival order, so that is the highest number (tshark's "reassembled in").
@@ -271,7 +272,7 @@ export class RecordMarker {
         rec.frames.push(frameNo);
       }
     }
-    if (this.raw && to > from) this.raw.push({ bytes: b.subarray(from, to), frameNo, ts });
+    if (this.raw.on && to > from) this.raw.push(b, from, to, frameNo, ts);
   }
 
   private onMark(mark: number): void {
@@ -324,7 +325,7 @@ export class RecordMarker {
       return false;
     }
     rec.probe = PROBE_OK;
-    this.raw = null;
+    this.raw.stop();
     this.releaseHeld(); // the record after a held one starts with a plausible header: the held one was real
     return true;
   }
@@ -334,7 +335,7 @@ export class RecordMarker {
     if (rec.length === 0) {
       // a legal but empty record: not an RPC message
       this.rec = null;
-      this.raw = null;
+      this.raw.stop();
       this.state = S_MARK;
       this.stats.emptyRecords++;
       this.anomaly('not_rpc', rec.lastFrame);
@@ -342,7 +343,7 @@ export class RecordMarker {
     }
     if (rec.probe === PROBE_PENDING && !this.decide(rec, true)) return;
     this.rec = null;
-    this.raw = null;
+    this.raw.stop();
     this.state = S_MARK;
     const out = this.build(rec, false, null);
     if (rec.unconfirmed) this.held = out;
@@ -418,7 +419,7 @@ export class RecordMarker {
   private truncate(anomaly: Anomaly): void {
     const rec = this.rec;
     this.rec = null;
-    this.raw = null;
+    this.raw.stop();
     this.markHave = 0;
     if (!rec || rec.captured === 0) return;
     this.emit(this.build(rec, true, anomaly));
@@ -431,7 +432,7 @@ export class RecordMarker {
     this.scanner ??= new ResyncScanner(this.opts.maxRecordSize, this.opts.resyncWindow);
     this.stats.resyncs++;
     this.rec = null;
-    this.raw = null;
+    this.raw.stop();
     this.markHave = 0;
     this.skipping = false;
     this.fragRemaining = 0;
@@ -441,7 +442,7 @@ export class RecordMarker {
 
   /** The current record does not start with an RPC header: rescan its bytes (marks included). */
   private notRpc(): void {
-    const raw = this.raw ?? [];
+    const raw = this.raw.take();
     this.discardHeld();
     this.enterResync();
     const sc = this.scanner as ResyncScanner;
@@ -455,7 +456,7 @@ export class RecordMarker {
     this.endTrustedJoin(acc.trusted);
     this.state = S_MARK;
     this.rec = null;
-    this.raw = null;
+    this.raw.stop();
     this.markHave = 0;
     this.skipping = false;
     this.unconfirmed = !acc.confirmed;
