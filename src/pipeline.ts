@@ -99,7 +99,13 @@ export class Pipeline {
     );
     this.decoder = new PacketDecoder();
     this.records = new TcpRecordLayer((rec) => this.onRecord(rec), { maxRecordSize: opts.maxRecordSize }, undefined, opts.recordStartFrame);
-    this.tcp = new TcpReassembler(this.records);
+    const records = this.records;
+    this.tcp = new TcpReassembler({
+      onChunk: (chunk, stream) => records.onChunk(chunk, stream),
+      onStreamEnd: (stream, end) => records.onStreamEnd(stream, end),
+      // after both directions flushed their last records: the connection's transactions can match nothing more
+      onClose: (connId) => this.pairing.closeConnection(connId),
+    });
     this.allFrames = opts.allFrames;
   }
 
@@ -241,14 +247,14 @@ export class Pipeline {
       if (msg.type === 'call') {
         if (!def.readArgs) return;
         ev.args = def.readArgs(new XdrReader(ev.record.bytes, msg.bodyOffset), ctx);
-        // A retransmission's arguments are the same call's: keep the first decode for the reply.
-        if (tx.callFrame === ev.record.frameNo || tx.args === undefined) tx.args = ev.args;
+        // A retransmission's arguments are the same call's: keep the first decode for the reply. Pairing keeps a
+        // detached copy (detach-value.ts), not the decode: its views would pin the record's buffer — for a UDP call
+        // the capture file's read chunk — for as long as the call waits for its reply, and a capture of calls
+        // without replies would then hold a chunk per pending call. The call's own event keeps the decode.
+        if (tx.callFrame === ev.record.frameNo || tx.args === undefined) tx.args = detachValue(ev.args);
         return;
       }
-      if (msg.replyStat !== 0 || msg.acceptStat !== 0 || !def.readResult) {
-        tx.args = detachValue(tx.args);
-        return;
-      }
+      if (msg.replyStat !== 0 || msg.acceptStat !== 0 || !def.readResult) return;
       ev.args = tx.args;
       ev.result = def.readResult(new XdrReader(ev.record.bytes, msg.bodyOffset), tx.args, ctx);
       ev.status = def.status?.(ev.result) ?? null;
@@ -261,12 +267,8 @@ export class Pipeline {
         const l: LearnContext = { transport: conv.transport, server: conv.server, client: conv.client, ports: this.ports, names: this.names };
         def.learn(tx.args, ev.result, l);
       }
-      // answered: what pairing keeps of the call from now on must not hold its record's buffer (detach-value.ts);
-      // this reply's event keeps the arguments as decoded
-      tx.args = detachValue(tx.args);
     } catch (e) {
       if (!(e instanceof XdrError)) throw e;
-      if (msg.type === 'reply') tx.args = detachValue(tx.args);
       ev.decodeError = e.message;
       const a = e.kind === 'short' && ev.record.truncated ? 'body_truncated' : 'malformed_body';
       ev.anomalies.push(a);

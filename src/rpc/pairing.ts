@@ -94,11 +94,20 @@ export interface PairingCounters {
 
 export class PairingTable {
   private readonly byKey = new Map<string, Transaction>();
+  /** byKey's insertion order (oldest first, from orderHead), for eviction: a Map with many deleted entries at its
+   *  front makes `entries().next()` walk them, once per eviction. Entries whose key no longer maps to that
+   *  transaction are stale and skipped; compacted when half stale. */
+  private orderKeys: string[] = [];
+  private orderTx: Transaction[] = [];
+  private orderHead = 0;
   /** Pending TCP calls by host pair + XID, to notice retransmissions on a new connection. */
   private readonly byHosts = new Map<string, Transaction>();
   /** Pending transactions in creation order, for the reply timeout sweep. */
   private readonly pendingQueue: Transaction[] = [];
   private pendingHead = 0;
+  /** TCP: the keys used by each connection, so that a closed connection's transactions can be forgotten. May name
+   *  keys gone from byKey; compacted when it doubles (see noteConnKey). */
+  private readonly connKeys = new Map<string, { keys: string[]; compactAt: number }>();
   private nextId = 1;
   readonly counters: PairingCounters = {
     calls: 0,
@@ -180,7 +189,12 @@ export class PairingTable {
       args: undefined,
     };
     this.byKey.set(key, tx);
-    if (c.transport === 'tcp') this.setBounded(this.byHosts, PairingTable.hostKey(c, xid), tx);
+    this.orderKeys.push(key);
+    this.orderTx.push(tx);
+    if (c.transport === 'tcp') {
+      this.setBounded(this.byHosts, PairingTable.hostKey(c, xid), tx);
+      if (c.connId !== null) this.noteConnKey(c.connId, key);
+    }
     this.pendingQueue.push(tx);
     this.evictOverflow();
     return { tx, flags, retransmitOf };
@@ -191,6 +205,11 @@ export class PairingTable {
     this.counters.replies++;
     this.sweep(ts);
     const tx = this.byKey.get(PairingTable.key(c, xid));
+    if (tx && c.transport === 'tcp') {
+      // byHosts only serves pending calls: an answered one would stay pinned there until pushed out
+      const hk = PairingTable.hostKey(c, xid);
+      if (this.byHosts.get(hk) === tx) this.byHosts.delete(hk);
+    }
     if (!tx) {
       this.counters.orphanReplies++;
       return { tx: null, flags: ['orphan_reply'] };
@@ -227,6 +246,13 @@ export class PairingTable {
     if (this.pendingHead > 1024 && this.pendingHead * 2 > q.length) {
       q.splice(0, this.pendingHead);
       this.pendingHead = 0;
+    } else if (q.length - this.pendingHead > 2 * this.byKey.size + 1024) {
+      // one old call still pending keeps every later transaction (answered since, forgotten with its connection)
+      // in the queue for up to replyTimeout of capture time: keep only the pending ones, which the table bounds
+      const kept = q.slice(this.pendingHead).filter((tx) => tx.state === 'pending');
+      q.length = 0;
+      for (const tx of kept) q.push(tx);
+      this.pendingHead = 0;
     }
   }
 
@@ -240,6 +266,42 @@ export class PairingTable {
     this.pendingHead = 0;
   }
 
+  /**
+   * A TCP connection ended (FIN, RST, idle, eviction): no call or reply can carry its connection id again (a new
+   * connection on the same 4-tuple gets the next `#n`), so its answered and unanswered transactions can never match
+   * anything more and are forgotten now instead of filling the table until evicted. Pending calls stay: they are
+   * resolved by the reply timeout, eviction or the end, exactly as before, so output does not change.
+   */
+  closeConnection(connId: string): void {
+    const entry = this.connKeys.get(connId);
+    if (!entry) return;
+    this.connKeys.delete(connId);
+    for (const key of entry.keys) {
+      const tx = this.byKey.get(key);
+      if (tx && tx.state !== 'pending') this.byKey.delete(key);
+    }
+  }
+
+  private noteConnKey(connId: string, key: string): void {
+    let entry = this.connKeys.get(connId);
+    if (!entry) {
+      entry = { keys: [], compactAt: 1024 };
+      this.connKeys.set(connId, entry);
+    }
+    entry.keys.push(key);
+    if (entry.keys.length >= entry.compactAt) {
+      // a long-lived connection: keep only the keys still in the table (at most maxTransactions), amortised O(1)
+      entry.keys = entry.keys.filter((k) => this.byKey.has(k));
+      entry.compactAt = Math.max(1024, entry.keys.length * 2);
+    }
+    // bounded like the table itself: connections whose keys were all evicted are dropped oldest first
+    while (this.connKeys.size > this.opts.maxTransactions) {
+      const first = this.connKeys.keys().next();
+      if (first.done) break;
+      this.connKeys.delete(first.value);
+    }
+  }
+
   private resolveUnanswered(tx: Transaction): void {
     tx.state = 'unanswered';
     this.counters.unanswered++;
@@ -247,16 +309,40 @@ export class PairingTable {
   }
 
   private evictOverflow(): void {
-    while (this.byKey.size > this.opts.maxTransactions) {
-      const first = this.byKey.entries().next();
-      if (first.done) return;
-      const [key, tx] = first.value;
+    while (this.byKey.size > this.opts.maxTransactions && this.orderHead < this.orderKeys.length) {
+      const key = this.orderKeys[this.orderHead];
+      const tx = this.orderTx[this.orderHead];
+      this.orderHead++;
+      if (this.byKey.get(key) !== tx) continue; // forgotten or replaced since
       this.byKey.delete(key);
       this.counters.evicted++;
       if (tx.state === 'pending') {
         tx.evicted = true;
         this.resolveUnanswered(tx);
       }
+    }
+    this.compactOrder();
+  }
+
+  /** Drops what eviction passed and, when most entries are stale (transactions forgotten with their connection,
+   *  or replaced), the stale ones: the order arrays stay within about twice the table. */
+  private compactOrder(): void {
+    const n = this.orderKeys.length;
+    if (this.orderHead > 1024 && this.orderHead * 2 > n) {
+      this.orderKeys = this.orderKeys.slice(this.orderHead);
+      this.orderTx = this.orderTx.slice(this.orderHead);
+      this.orderHead = 0;
+    } else if (n - this.orderHead > 2 * this.byKey.size + 1024) {
+      const keys: string[] = [];
+      const txs: Transaction[] = [];
+      for (let i = this.orderHead; i < n; i++) {
+        if (this.byKey.get(this.orderKeys[i]) !== this.orderTx[i]) continue;
+        keys.push(this.orderKeys[i]);
+        txs.push(this.orderTx[i]);
+      }
+      this.orderKeys = keys;
+      this.orderTx = txs;
+      this.orderHead = 0;
     }
   }
 
