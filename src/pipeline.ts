@@ -33,6 +33,8 @@ export interface PipelineOptions {
   maxRecordSize: number;
   /** Hold calls back until answered (file mode); off for live output. */
   hold: boolean;
+  /** Messages held back at most (release-queue.ts); the oldest call is then printed without its reply. */
+  maxHeld?: number;
   /** Also report frames that complete no RPC message (`-a`). */
   allFrames: boolean;
   /** Redecoding from a frame where a TCP record starts (redecode.ts): the stream whose first segment is this frame,
@@ -89,7 +91,7 @@ export class Pipeline {
     onEvent: (ev: PipelineEvent) => void,
     private readonly registry: Registry = defaultRegistry(),
   ) {
-    this.release = new ReleaseQueue({ ...DEFAULT_RELEASE, hold: opts.hold }, onEvent);
+    this.release = new ReleaseQueue({ ...DEFAULT_RELEASE, hold: opts.hold, maxMessages: opts.maxHeld ?? DEFAULT_RELEASE.maxMessages }, onEvent);
     this.pairing = new PairingTable(
       { maxTransactions: opts.maxTransactions, replyTimeout: opts.replyTimeout, reuseAfter: opts.replyTimeout },
       (tx) => {
@@ -149,7 +151,11 @@ export class Pipeline {
       .map(([k, n]) => `${k}=${n}`);
     const lines: string[] = [];
     if (parts.length) lines.push(`anomalies: ${parts.join(' ')}`);
-    if (this.pairing.counters.evicted > 0) lines.push(`pairing table full: ${this.pairing.counters.evicted} transactions evicted (raise --max-transactions)`);
+    const pc = this.pairing.counters;
+    if (pc.evicted > 0) {
+      lines.push(`pairing table full: ${pc.evicted} transactions evicted, ${pc.evictedPending} of them before their reply (raise --max-transactions)`);
+    }
+    if (this.release.forcedOut > 0) lines.push(`release queue full: ${this.release.forcedOut} calls printed before their reply (raise --max-held)`);
     return lines;
   }
 

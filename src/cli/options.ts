@@ -47,6 +47,8 @@ export interface CliOptions {
   maxTransactions: number;
   replyTimeout: number;
   maxRecordSize: number;
+  /** --max-held: messages the release queue holds back at most. */
+  maxHeld: number;
   hold: boolean;
   progress: boolean;
   /** --tui: the terminal UI instead of printed lines. */
@@ -124,6 +126,8 @@ Limits (reaching one is counted and reported, never silent):
   --reply-timeout SEC     a call with no reply this long (capture time) is unanswered
                           (default 60)
   --max-record-size BYTES largest TCP record kept whole (default 16777216)
+  --max-held N            messages held back waiting for a call's reply (default 20000);
+                          past it the oldest call is printed without its reply
 Other:
   -h, --help              this help
   --version               print the version
@@ -186,6 +190,7 @@ export function parseOptions(argv: string[]): CliOptions {
         'max-transactions': { type: 'string' },
         'reply-timeout': { type: 'string' },
         'max-record-size': { type: 'string' },
+        'max-held': { type: 'string' },
       },
     });
   } catch (e) {
@@ -222,6 +227,7 @@ export function parseOptions(argv: string[]): CliOptions {
     maxTransactions: positiveInt('--max-transactions', v['max-transactions']) ?? 200_000,
     replyTimeout: timeout !== undefined ? Number(timeout) : 60,
     maxRecordSize: positiveInt('--max-record-size', v['max-record-size'], 64) ?? 16 << 20,
+    maxHeld: positiveInt('--max-held', v['max-held']) ?? 20_000,
     hold: !(v['no-hold'] ?? false),
     progress: !(v['no-progress'] ?? false),
     tui: v.tui ?? false,

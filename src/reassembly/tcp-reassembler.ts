@@ -277,6 +277,9 @@ export class TcpReassembler {
 
   private create(key: string, gen: number, pkt: L4Packet, fwd: boolean, now: number): Connection {
     if (this.conns.size >= this.options.maxConnections) this.evictOldest(pkt);
+    // the key is remembered as long as the connection (closed ones too): in one piece, not as the tree of
+    // concatenations the template literal built (V8 cons strings, about twice the size)
+    key.charCodeAt(0);
     const a: StreamEndpoints = { ipVersion: pkt.ipVersion, src: pkt.src, sport: pkt.sport, dst: pkt.dst, dport: pkt.dport };
     const b: StreamEndpoints = { ipVersion: pkt.ipVersion, src: pkt.dst, sport: pkt.dport, dst: pkt.src, dport: pkt.sport };
     const c = fwd ? new Connection(key, gen, this.host, a, b, now) : new Connection(key, gen, this.host, b, a, now);
