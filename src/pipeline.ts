@@ -29,6 +29,8 @@ import { NFS_PROGRAM } from './programs/nfs3/nfs-program';
 
 export interface PipelineOptions {
   maxTransactions: number;
+  /** Answered transactions remembered for duplicate replies and XID reuse (pairing.ts); default 20000. */
+  maxAnswered?: number;
   replyTimeout: number;
   maxRecordSize: number;
   /** Hold calls back until answered (file mode); off for live output. */
@@ -85,6 +87,7 @@ export class Pipeline {
   private frame: RawFrame | null = null;
   private frameMessages = 0;
   private readonly allFrames: boolean;
+  private readonly maxAnswered: number;
 
   constructor(
     opts: PipelineOptions = DEFAULT_PIPELINE,
@@ -93,7 +96,12 @@ export class Pipeline {
   ) {
     this.release = new ReleaseQueue({ ...DEFAULT_RELEASE, hold: opts.hold, maxMessages: opts.maxHeld ?? DEFAULT_RELEASE.maxMessages }, onEvent);
     this.pairing = new PairingTable(
-      { maxTransactions: opts.maxTransactions, replyTimeout: opts.replyTimeout, reuseAfter: opts.replyTimeout },
+      {
+        maxTransactions: opts.maxTransactions,
+        replyTimeout: opts.replyTimeout,
+        reuseAfter: opts.replyTimeout,
+        maxAnswered: opts.maxAnswered ?? DEFAULT_PAIRING.maxAnswered,
+      },
       (tx) => {
         this.release.drain();
         if (this.unanswered.length < MAX_UNANSWERED_LISTED) this.unanswered.push(tx);
@@ -109,6 +117,7 @@ export class Pipeline {
       onClose: (connId) => this.pairing.closeConnection(connId),
     });
     this.allFrames = opts.allFrames;
+    this.maxAnswered = opts.maxAnswered ?? (DEFAULT_PAIRING.maxAnswered as number);
   }
 
   pushFrame(frame: RawFrame): void {
@@ -154,6 +163,9 @@ export class Pipeline {
     const pc = this.pairing.counters;
     if (pc.evicted > 0) {
       lines.push(`pairing table full: ${pc.evicted} transactions evicted, ${pc.evictedPending} of them before their reply (raise --max-transactions)`);
+    }
+    if (pc.forgottenAnswered > 0) {
+      lines.push(`pairing: ${pc.forgottenAnswered} answered transactions forgotten; duplicate replies and XID reuse are checked against the last ${this.maxAnswered} answered (raise --max-answered)`);
     }
     if (this.release.forcedOut > 0) lines.push(`release queue full: ${this.release.forcedOut} calls printed before their reply (raise --max-held)`);
     return lines;

@@ -49,6 +49,8 @@ export interface CliOptions {
   maxRecordSize: number;
   /** --max-held: messages the release queue holds back at most. */
   maxHeld: number;
+  /** --max-answered: answered transactions pairing remembers. */
+  maxAnswered: number;
   hold: boolean;
   progress: boolean;
   /** --tui: the terminal UI instead of printed lines. */
@@ -123,6 +125,8 @@ each; -Y selects what they count):
   --no-progress           no progress line on stderr for large files
 Limits (reaching one is counted and reported, never silent):
   --max-transactions N    calls remembered for pairing (default 200000)
+  --max-answered N        answered calls remembered to flag duplicate replies and XID
+                          reuse (default 20000)
   --reply-timeout SEC     a call with no reply this long (capture time) is unanswered
                           (default 60)
   --max-record-size BYTES largest TCP record kept whole (default 16777216)
@@ -191,6 +195,7 @@ export function parseOptions(argv: string[]): CliOptions {
         'reply-timeout': { type: 'string' },
         'max-record-size': { type: 'string' },
         'max-held': { type: 'string' },
+        'max-answered': { type: 'string' },
       },
     });
   } catch (e) {
@@ -228,6 +233,7 @@ export function parseOptions(argv: string[]): CliOptions {
     replyTimeout: timeout !== undefined ? Number(timeout) : 60,
     maxRecordSize: positiveInt('--max-record-size', v['max-record-size'], 64) ?? 16 << 20,
     maxHeld: positiveInt('--max-held', v['max-held']) ?? 20_000,
+    maxAnswered: positiveInt('--max-answered', v['max-answered']) ?? 20_000,
     hold: !(v['no-hold'] ?? false),
     progress: !(v['no-progress'] ?? false),
     tui: v.tui ?? false,

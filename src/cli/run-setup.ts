@@ -31,6 +31,7 @@ export function setupRun(opts: CliOptions, live: boolean, filter: Filter | null 
       replyTimeout: opts.replyTimeout,
       maxRecordSize: opts.maxRecordSize,
       maxHeld: opts.maxHeld,
+      maxAnswered: opts.maxAnswered,
       // live output is printed as each message completes
       hold: opts.hold && !live,
       allFrames: opts.all && mode !== 'json',

@@ -75,9 +75,12 @@ export interface PairingOptions {
   replyTimeout: number;
   /** A same-procedure call this long after the reply is XID reuse rather than a retransmission. */
   reuseAfter: number;
+  /** Answered transactions remembered (for duplicate replies and XID reuse), most recently answered first; older
+   *  ones are forgotten. Optional: maxTransactions when absent. */
+  maxAnswered?: number;
 }
 
-export const DEFAULT_PAIRING: PairingOptions = { maxTransactions: 200_000, replyTimeout: 60, reuseAfter: 60 };
+export const DEFAULT_PAIRING: PairingOptions = { maxTransactions: 200_000, replyTimeout: 60, reuseAfter: 60, maxAnswered: 20_000 };
 
 export interface CallResult {
   tx: Transaction;
@@ -103,6 +106,8 @@ export interface PairingCounters {
   evicted: number;
   /** Of the evicted: calls still waiting for their reply (flagged unanswered and evicted). */
   evictedPending: number;
+  /** Answered transactions forgotten beyond maxAnswered (a later duplicate reply is then an orphan). */
+  forgottenAnswered: number;
 }
 
 export class PairingTable {
@@ -113,6 +118,10 @@ export class PairingTable {
   private orderKeys: string[] = [];
   private orderTx: Transaction[] = [];
   private orderHead = 0;
+  /** Answered transactions in the order they were answered, for the maxAnswered bound (same stale-skipping). */
+  private answeredKeys: string[] = [];
+  private answeredTx: Transaction[] = [];
+  private answeredHead = 0;
   /** Pending TCP calls by host pair + XID, to notice retransmissions on a new connection. */
   private readonly byHosts = new Map<string, Transaction>();
   /** Pending transactions in creation order, for the reply timeout sweep. */
@@ -133,6 +142,7 @@ export class PairingTable {
     unanswered: 0,
     evicted: 0,
     evictedPending: 0,
+    forgottenAnswered: 0,
   };
 
   constructor(
@@ -218,7 +228,8 @@ export class PairingTable {
   reply(c: Conversation, xid: number, frameNo: number, ts: Timestamp): ReplyResult {
     this.counters.replies++;
     this.sweep(ts);
-    const tx = this.byKey.get(PairingTable.key(c, xid));
+    const key = PairingTable.key(c, xid);
+    const tx = this.byKey.get(key);
     if (tx && c.transport === 'tcp') {
       // byHosts only serves pending calls: an answered one would stay pinned there until pushed out
       const hk = PairingTable.hostKey(c, xid);
@@ -243,6 +254,7 @@ export class PairingTable {
     tx.replyTs = ts;
     tx.rtt = tsDiffSeconds(tx.callTs, ts);
     this.counters.pairs++;
+    this.rememberAnswered(key, tx);
     return { tx, flags };
   }
 
@@ -294,6 +306,33 @@ export class PairingTable {
     for (const key of entry.keys) {
       const tx = this.byKey.get(key);
       if (tx && tx.state !== 'pending') this.byKey.delete(key);
+    }
+  }
+
+  /**
+   * An answered transaction serves only to flag a duplicate reply or XID reuse; a UDP one is never forgotten with
+   * a connection, so without this bound the table would fill with answered calls (about 900 bytes each with their
+   * detached arguments: 200 000 of them are 180 MB of heap). Entries forgotten or replaced since count until
+   * passed, so fewer than maxAnswered may be remembered, never more.
+   */
+  private rememberAnswered(key: string, tx: Transaction): void {
+    const max = this.opts.maxAnswered ?? this.opts.maxTransactions;
+    this.answeredKeys.push(key);
+    this.answeredTx.push(tx);
+    while (this.answeredKeys.length - this.answeredHead > max) {
+      const k = this.answeredKeys[this.answeredHead];
+      const old = this.answeredTx[this.answeredHead];
+      this.answeredTx[this.answeredHead] = undefined as unknown as Transaction;
+      this.answeredHead++;
+      if (this.byKey.get(k) === old && old.state === 'answered') {
+        this.byKey.delete(k);
+        this.counters.forgottenAnswered++;
+      }
+    }
+    if (this.answeredHead > 1024 && this.answeredHead * 2 > this.answeredKeys.length) {
+      this.answeredKeys = this.answeredKeys.slice(this.answeredHead);
+      this.answeredTx = this.answeredTx.slice(this.answeredHead);
+      this.answeredHead = 0;
     }
   }
 
