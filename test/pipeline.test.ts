@@ -239,7 +239,7 @@ test('limits reached are reported: evictions, answered transactions forgotten, c
   assert.ok(w.some((l) => /^release queue full: \d+ calls printed before their reply/.test(l)), w.join('\n'));
   assert.equal(events.length, 15);
   const quiet = new Trace().udp(call(1), 800, 2049).udp(ok(1), 2049, 800, SERVER, CLIENT).run().pipeline.warningLines();
-  assert.deepEqual(quiet, []);
+  assert.deepEqual(quiet.filter((l) => /^(pairing|release)/.test(l)), [], 'no limit reached, none reported');
 });
 
 test('a closed TCP connection leaves no answered transaction in the pairing table', () => {
