@@ -116,11 +116,12 @@ export class PairingTable {
    *  front makes `entries().next()` walk them, once per eviction. Entries whose key no longer maps to that
    *  transaction are stale and skipped; compacted when half stale. */
   private orderKeys: string[] = [];
-  private orderTx: Transaction[] = [];
+  /** The transaction ids (not the transactions: a forgotten transaction must not stay alive here). */
+  private orderIds: number[] = [];
   private orderHead = 0;
   /** Answered transactions in the order they were answered, for the maxAnswered bound (same stale-skipping). */
   private answeredKeys: string[] = [];
-  private answeredTx: Transaction[] = [];
+  private answeredIds: number[] = [];
   private answeredHead = 0;
   /** Pending TCP calls by host pair + XID, to notice retransmissions on a new connection. */
   private readonly byHosts = new Map<string, Transaction>();
@@ -214,7 +215,7 @@ export class PairingTable {
     };
     this.byKey.set(key, tx);
     this.orderKeys.push(key);
-    this.orderTx.push(tx);
+    this.orderIds.push(tx.id);
     if (c.transport === 'tcp') {
       this.setBounded(this.byHosts, PairingTable.hostKey(c, xid), tx);
       if (c.connId !== null) this.noteConnKey(c.connId, key);
@@ -318,20 +319,20 @@ export class PairingTable {
   private rememberAnswered(key: string, tx: Transaction): void {
     const max = this.opts.maxAnswered ?? this.opts.maxTransactions;
     this.answeredKeys.push(key);
-    this.answeredTx.push(tx);
+    this.answeredIds.push(tx.id);
     while (this.answeredKeys.length - this.answeredHead > max) {
       const k = this.answeredKeys[this.answeredHead];
-      const old = this.answeredTx[this.answeredHead];
-      this.answeredTx[this.answeredHead] = undefined as unknown as Transaction;
+      const id = this.answeredIds[this.answeredHead];
       this.answeredHead++;
-      if (this.byKey.get(k) === old && old.state === 'answered') {
+      const old = this.byKey.get(k);
+      if (old !== undefined && old.id === id && old.state === 'answered') {
         this.byKey.delete(k);
         this.counters.forgottenAnswered++;
       }
     }
     if (this.answeredHead > 1024 && this.answeredHead * 2 > this.answeredKeys.length) {
       this.answeredKeys = this.answeredKeys.slice(this.answeredHead);
-      this.answeredTx = this.answeredTx.slice(this.answeredHead);
+      this.answeredIds = this.answeredIds.slice(this.answeredHead);
       this.answeredHead = 0;
     }
   }
@@ -365,11 +366,10 @@ export class PairingTable {
   private evictOverflow(): void {
     while (this.byKey.size > this.opts.maxTransactions && this.orderHead < this.orderKeys.length) {
       const key = this.orderKeys[this.orderHead];
-      const tx = this.orderTx[this.orderHead];
-      // drop the references now: passed slots would keep evicted transactions alive until the next compaction
-      this.orderTx[this.orderHead] = undefined as unknown as Transaction;
+      const id = this.orderIds[this.orderHead];
       this.orderHead++;
-      if (this.byKey.get(key) !== tx) continue; // forgotten or replaced since
+      const tx = this.byKey.get(key);
+      if (tx === undefined || tx.id !== id) continue; // forgotten or replaced since
       this.byKey.delete(key);
       this.counters.evicted++;
       if (tx.state === 'pending') {
@@ -387,18 +387,18 @@ export class PairingTable {
     const n = this.orderKeys.length;
     if (this.orderHead > 1024 && this.orderHead * 2 > n) {
       this.orderKeys = this.orderKeys.slice(this.orderHead);
-      this.orderTx = this.orderTx.slice(this.orderHead);
+      this.orderIds = this.orderIds.slice(this.orderHead);
       this.orderHead = 0;
     } else if (n - this.orderHead > 2 * this.byKey.size + 1024) {
       const keys: string[] = [];
-      const txs: Transaction[] = [];
+      const ids: number[] = [];
       for (let i = this.orderHead; i < n; i++) {
-        if (this.byKey.get(this.orderKeys[i]) !== this.orderTx[i]) continue;
+        if (this.byKey.get(this.orderKeys[i])?.id !== this.orderIds[i]) continue;
         keys.push(this.orderKeys[i]);
-        txs.push(this.orderTx[i]);
+        ids.push(this.orderIds[i]);
       }
       this.orderKeys = keys;
-      this.orderTx = txs;
+      this.orderIds = ids;
       this.orderHead = 0;
     }
   }
