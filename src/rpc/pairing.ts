@@ -16,6 +16,10 @@
  * reply against the wrong call. Replies: the first answers, later ones are duplicates, replies with no call are
  * orphans. Calls with no reply within `replyTimeout` seconds of capture time, evicted from the bounded table,
  * or pending at the end are unanswered.
+ *
+ * Bounds (docs/performance.md "Memory"): at most maxTransactions transactions, of which at most maxAnswered answered
+ * ones (most recently answered kept); a TCP connection's answered transactions are forgotten when it closes (its id
+ * never comes back). A transaction keeps detached call arguments only, never a view of a capture buffer.
  */
 import { tsDiffSeconds, type Timestamp } from '../capture/raw-frame';
 
