@@ -180,8 +180,9 @@ export function repeatCapture(fixture: string, out: string, copies: number): { f
   return { frames: w.frames, bytes: w.bytes, copies: n };
 }
 
-/** `pairs` GETATTR calls and replies over UDP from 64 client ports to 2049, 10 µs apart. */
-export function getattrCapture(out: string, pairs: number): { frames: number; bytes: number } {
+/** `pairs` GETATTR calls and replies over UDP from 64 client ports to 2049, 10 µs apart; with `withReplies` false only
+ *  the calls (the hostile case for pairing and the release queue: nothing is ever answered). */
+export function getattrCapture(out: string, pairs: number, withReplies = true): { frames: number; bytes: number } {
   const header = Buffer.alloc(24);
   header.writeUInt32LE(0xa1b2c3d4, 0);
   header.writeUInt16LE(2, 4);
@@ -209,7 +210,7 @@ export function getattrCapture(out: string, pairs: number): { frames: number; by
     reply.writeUInt32BE(xid, xidAt);
     w.record(sec0 + Math.floor(us / 1e6), us % 1e6, call.length, call);
     us += 10;
-    w.record(sec0 + Math.floor(us / 1e6), us % 1e6, reply.length, reply);
+    if (withReplies) w.record(sec0 + Math.floor(us / 1e6), us % 1e6, reply.length, reply);
     us += 10;
   }
   w.close();

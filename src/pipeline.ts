@@ -29,10 +29,14 @@ import { NFS_PROGRAM } from './programs/nfs3/nfs-program';
 
 export interface PipelineOptions {
   maxTransactions: number;
+  /** Answered transactions remembered for duplicate replies and XID reuse (pairing.ts); default 20000. */
+  maxAnswered?: number;
   replyTimeout: number;
   maxRecordSize: number;
   /** Hold calls back until answered (file mode); off for live output. */
   hold: boolean;
+  /** Messages held back at most (release-queue.ts); the oldest call is then printed without its reply. */
+  maxHeld?: number;
   /** Also report frames that complete no RPC message (`-a`). */
   allFrames: boolean;
   /** Redecoding from a frame where a TCP record starts (redecode.ts): the stream whose first segment is this frame,
@@ -83,15 +87,21 @@ export class Pipeline {
   private frame: RawFrame | null = null;
   private frameMessages = 0;
   private readonly allFrames: boolean;
+  private readonly maxAnswered: number;
 
   constructor(
     opts: PipelineOptions = DEFAULT_PIPELINE,
     onEvent: (ev: PipelineEvent) => void,
     private readonly registry: Registry = defaultRegistry(),
   ) {
-    this.release = new ReleaseQueue({ ...DEFAULT_RELEASE, hold: opts.hold }, onEvent);
+    this.release = new ReleaseQueue({ ...DEFAULT_RELEASE, hold: opts.hold, maxMessages: opts.maxHeld ?? DEFAULT_RELEASE.maxMessages }, onEvent);
     this.pairing = new PairingTable(
-      { maxTransactions: opts.maxTransactions, replyTimeout: opts.replyTimeout, reuseAfter: opts.replyTimeout },
+      {
+        maxTransactions: opts.maxTransactions,
+        replyTimeout: opts.replyTimeout,
+        reuseAfter: opts.replyTimeout,
+        maxAnswered: opts.maxAnswered ?? DEFAULT_PAIRING.maxAnswered,
+      },
       (tx) => {
         this.release.drain();
         if (this.unanswered.length < MAX_UNANSWERED_LISTED) this.unanswered.push(tx);
@@ -99,8 +109,15 @@ export class Pipeline {
     );
     this.decoder = new PacketDecoder();
     this.records = new TcpRecordLayer((rec) => this.onRecord(rec), { maxRecordSize: opts.maxRecordSize }, undefined, opts.recordStartFrame);
-    this.tcp = new TcpReassembler(this.records);
+    const records = this.records;
+    this.tcp = new TcpReassembler({
+      onChunk: (chunk, stream) => records.onChunk(chunk, stream),
+      onStreamEnd: (stream, end) => records.onStreamEnd(stream, end),
+      // after both directions flushed their last records: the connection's transactions can match nothing more
+      onClose: (connId) => this.pairing.closeConnection(connId),
+    });
     this.allFrames = opts.allFrames;
+    this.maxAnswered = opts.maxAnswered ?? (DEFAULT_PAIRING.maxAnswered as number);
   }
 
   pushFrame(frame: RawFrame): void {
@@ -143,7 +160,14 @@ export class Pipeline {
       .map(([k, n]) => `${k}=${n}`);
     const lines: string[] = [];
     if (parts.length) lines.push(`anomalies: ${parts.join(' ')}`);
-    if (this.pairing.counters.evicted > 0) lines.push(`pairing table full: ${this.pairing.counters.evicted} transactions evicted (raise --max-transactions)`);
+    const pc = this.pairing.counters;
+    if (pc.evicted > 0) {
+      lines.push(`pairing table full: ${pc.evicted} transactions evicted, ${pc.evictedPending} of them before their reply (raise --max-transactions)`);
+    }
+    if (pc.forgottenAnswered > 0) {
+      lines.push(`pairing: ${pc.forgottenAnswered} answered transactions forgotten; duplicate replies and XID reuse are checked against the last ${this.maxAnswered} answered (raise --max-answered)`);
+    }
+    if (this.release.forcedOut > 0) lines.push(`release queue full: ${this.release.forcedOut} calls printed before their reply (raise --max-held)`);
     return lines;
   }
 
@@ -241,14 +265,14 @@ export class Pipeline {
       if (msg.type === 'call') {
         if (!def.readArgs) return;
         ev.args = def.readArgs(new XdrReader(ev.record.bytes, msg.bodyOffset), ctx);
-        // A retransmission's arguments are the same call's: keep the first decode for the reply.
-        if (tx.callFrame === ev.record.frameNo || tx.args === undefined) tx.args = ev.args;
+        // A retransmission's arguments are the same call's: keep the first decode for the reply. Pairing keeps a
+        // detached copy (detach-value.ts), not the decode: its views would pin the record's buffer — for a UDP call
+        // the capture file's read chunk — for as long as the call waits for its reply, and a capture of calls
+        // without replies would then hold a chunk per pending call. The call's own event keeps the decode.
+        if (tx.callFrame === ev.record.frameNo || tx.args === undefined) tx.args = detachValue(ev.args);
         return;
       }
-      if (msg.replyStat !== 0 || msg.acceptStat !== 0 || !def.readResult) {
-        tx.args = detachValue(tx.args);
-        return;
-      }
+      if (msg.replyStat !== 0 || msg.acceptStat !== 0 || !def.readResult) return;
       ev.args = tx.args;
       ev.result = def.readResult(new XdrReader(ev.record.bytes, msg.bodyOffset), tx.args, ctx);
       ev.status = def.status?.(ev.result) ?? null;
@@ -261,12 +285,8 @@ export class Pipeline {
         const l: LearnContext = { transport: conv.transport, server: conv.server, client: conv.client, ports: this.ports, names: this.names };
         def.learn(tx.args, ev.result, l);
       }
-      // answered: what pairing keeps of the call from now on must not hold its record's buffer (detach-value.ts);
-      // this reply's event keeps the arguments as decoded
-      tx.args = detachValue(tx.args);
     } catch (e) {
       if (!(e instanceof XdrError)) throw e;
-      if (msg.type === 'reply') tx.args = detachValue(tx.args);
       ev.decodeError = e.message;
       const a = e.kind === 'short' && ev.record.truncated ? 'body_truncated' : 'malformed_body';
       ev.anomalies.push(a);

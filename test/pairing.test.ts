@@ -139,3 +139,71 @@ test('the table is bounded: the oldest call is evicted, counted and resolved as 
   );
   assert.equal(p.reply(udp(), 0, 9, ts(1)).tx, null, 'the evicted call no longer pairs');
 });
+
+test('a closed TCP connection forgets its answered and unanswered transactions; its pending calls stay', () => {
+  const p = new PairingTable({ maxTransactions: 100, replyTimeout: 60, reuseAfter: 60 });
+  const answered = p.call(tcp('c1'), 1, 100003, 3, 1, 1, ts(0));
+  p.reply(tcp('c1'), 1, 2, ts(0, 1000));
+  const pending = p.call(tcp('c1'), 2, 100003, 3, 1, 3, ts(1));
+  p.call(tcp('c2'), 1, 100003, 3, 1, 4, ts(1));
+  p.reply(tcp('c2'), 1, 5, ts(1, 1000));
+  assert.equal(p.size, 3);
+  p.closeConnection('c1');
+  assert.equal(p.size, 2, 'the answered call of c1 is forgotten, the pending one and c2 stay');
+  assert.equal(answered.tx.state, 'answered');
+  assert.equal(pending.tx.state, 'pending');
+  // the pending call is resolved as before: at the end, unanswered, not evicted
+  p.finish();
+  assert.equal(pending.tx.state, 'unanswered');
+  assert.equal(pending.tx.evicted, false);
+  assert.equal(p.counters.evicted, 0);
+});
+
+test('answered transactions are bounded on their own (maxAnswered), the most recently answered kept', () => {
+  const p = new PairingTable({ maxTransactions: 1000, replyTimeout: 60, reuseAfter: 60, maxAnswered: 3 });
+  for (let x = 1; x <= 5; x++) {
+    p.call(udp(), x, 100003, 3, 1, 2 * x - 1, ts(x));
+    p.reply(udp(), x, 2 * x, ts(x, 1000));
+  }
+  const pending = p.call(udp(), 99, 100003, 3, 1, 20, ts(6));
+  assert.equal(p.size, 4, '3 answered + 1 pending');
+  assert.equal(p.counters.forgottenAnswered, 2);
+  assert.equal(p.counters.evicted, 0);
+  // a duplicate of a remembered reply is still one; of a forgotten one, an orphan
+  assert.deepEqual(p.reply(udp(), 5, 30, ts(7)).flags, ['duplicate_reply']);
+  assert.deepEqual(p.reply(udp(), 1, 31, ts(7)).flags, ['orphan_reply']);
+  assert.equal(pending.tx.state, 'pending');
+});
+
+test('eviction takes the oldest transaction in table order, also after XID reuse and forgotten connections', () => {
+  const p = new PairingTable({ maxTransactions: 3, replyTimeout: 60, reuseAfter: 60 });
+  const a = p.call(udp(), 1, 100003, 3, 1, 1, ts(0));
+  const b = p.call(udp(), 2, 100003, 3, 1, 2, ts(0));
+  // XID 1 again with another procedure: a new transaction, now the newest
+  const a2 = p.call(udp(), 1, 100003, 3, 4, 3, ts(0));
+  assert.deepEqual(a2.flags, ['xid_reuse']);
+  const c = p.call(tcp('c9'), 3, 100003, 3, 1, 4, ts(0));
+  p.reply(tcp('c9'), 3, 5, ts(0, 10));
+  p.closeConnection('c9');
+  const d = p.call(udp(), 4, 100003, 3, 1, 6, ts(0));
+  const e = p.call(udp(), 5, 100003, 3, 1, 7, ts(0));
+  // table: b, a2, d, e → b (the oldest) is evicted; a (replaced) and c (forgotten) are skipped
+  assert.equal(p.counters.evicted, 1);
+  assert.equal(b.tx.evicted, true);
+  assert.equal(a.tx.evicted, false);
+  assert.equal(c.tx.state, 'answered');
+  assert.equal(a2.tx.evicted, false);
+  assert.equal(d.tx.state, 'pending');
+  assert.equal(e.tx.state, 'pending');
+  assert.equal(p.counters.evictedPending, 1);
+});
+
+test('many transactions keep the table within its bound and evict in creation order', () => {
+  const p = new PairingTable({ maxTransactions: 1000, replyTimeout: 60, reuseAfter: 60 });
+  const txs: Transaction[] = [];
+  for (let x = 1; x <= 5000; x++) txs.push(p.call(udp(), x, 100003, 3, 1, x, ts(0)).tx);
+  assert.equal(p.size, 1000);
+  assert.equal(p.counters.evicted, 4000);
+  assert.ok(txs.slice(0, 4000).every((t) => t.evicted));
+  assert.ok(txs.slice(4000).every((t) => !t.evicted && t.state === 'pending'));
+});

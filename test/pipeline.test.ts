@@ -214,3 +214,47 @@ test('a port learned from a PORTMAP GETPORT reply names the program of an orphan
   assert.deepEqual([orphan.prog, orphan.vers, orphan.proc, orphan.programName], [100005, 3, null, 'MOUNT']);
   assert.equal(eventToJson(orphan).summary, 'RPC R XID=81 Procedure unavailable [MOUNT V3] (call not seen)');
 });
+
+test('a pending call keeps a detached copy of its arguments (no view of the capture buffer); its event keeps the decode', () => {
+  const fh = randomBytes(32, 3);
+  const getattr = buildCall({ xid: 41, prog: 100003, vers: 3, proc: 1, cred: authUnix({ uid: 0 }), body: new XdrWriter().opaque(fh).bytes() });
+  const { events } = new Trace().udp(getattr, 800, 2049).run();
+  const ev = events[0];
+  const txFh = (ev.tx?.args as { object: { bytes: Uint8Array } }).object.bytes;
+  const evFh = (ev.args as { object: { bytes: Uint8Array } }).object.bytes;
+  assert.deepEqual([...txFh], [...fh]);
+  assert.notEqual(txFh.buffer, ev.record.bytes.buffer, 'the transaction does not pin the record');
+  assert.equal(evFh.buffer, ev.record.bytes.buffer, 'the event keeps the view it was decoded into');
+});
+
+test('limits reached are reported: evictions, answered transactions forgotten, calls printed before their reply', () => {
+  const t = new Trace();
+  for (let x = 1; x <= 6; x++) t.udp(call(x), 800, 2049);
+  t.udp(ok(6), 2049, 800, SERVER, CLIENT);
+  for (let x = 10; x <= 13; x++) t.udp(call(x), 800, 2049).udp(ok(x), 2049, 800, SERVER, CLIENT);
+  const { pipeline, events } = t.run({ ...DEFAULT_PIPELINE, maxTransactions: 4, maxAnswered: 2, maxHeld: 3 });
+  const w = pipeline.warningLines();
+  assert.ok(w.some((l) => /^pairing table full: \d+ transactions evicted, \d+ of them before their reply/.test(l)), w.join('\n'));
+  assert.ok(w.some((l) => /^pairing: 3 answered transactions forgotten; .* last 2 answered/.test(l)), w.join('\n'));
+  assert.ok(w.some((l) => /^release queue full: \d+ calls printed before their reply/.test(l)), w.join('\n'));
+  assert.equal(events.length, 15);
+  const quiet = new Trace().udp(call(1), 800, 2049).udp(ok(1), 2049, 800, SERVER, CLIENT).run().pipeline.warningLines();
+  assert.deepEqual(quiet.filter((l) => /^(pairing|release)/.test(l)), [], 'no limit reached, none reported');
+});
+
+test('a closed TCP connection leaves no answered transaction in the pairing table', () => {
+  const t = new Trace();
+  t.tcp(new Uint8Array(0), { sport: 900, dport: 2049, seq: 0, flags: SYN });
+  t.tcp(frameRecord(call(5)), { sport: 900, dport: 2049, seq: 1 });
+  const reply = frameRecord(ok(5));
+  t.tcp(reply, { sport: 2049, dport: 900, seq: 0, src: SERVER, dst: CLIENT });
+  // FIN both ways
+  t.tcp(new Uint8Array(0), { sport: 900, dport: 2049, seq: 1 + frameRecord(call(5)).length, flags: ACK | 0x01 });
+  t.tcp(new Uint8Array(0), { sport: 2049, dport: 900, seq: reply.length, flags: ACK | 0x01, src: SERVER, dst: CLIENT });
+  const events: RpcEvent[] = [];
+  const pipeline = new Pipeline(DEFAULT_PIPELINE, (ev) => isRpcEvent(ev) && events.push(ev));
+  for (const f of t.frames) pipeline.pushFrame(f);
+  assert.equal(events.length, 2);
+  assert.equal(events[1].tx?.replyFrame, 3);
+  assert.equal(pipeline.pairing.size, 0);
+});

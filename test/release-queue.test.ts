@@ -57,3 +57,13 @@ test('the bounds release the oldest message as it stands', () => {
   qb.finish();
   assert.deepEqual(bytes, [1, 2]);
 });
+
+test('calls released by a bound while still waiting are counted', () => {
+  const out: number[] = [];
+  const q = new ReleaseQueue({ hold: true, maxMessages: 2, maxBytes: 1 << 20 }, (e) => out.push(e.seq));
+  for (let i = 1; i <= 5; i++) q.push(ev(i, 'call', tx()));
+  assert.deepEqual(out, [1, 2, 3]);
+  assert.equal(q.forcedOut, 3);
+  q.finish();
+  assert.equal(q.forcedOut, 3, 'the end of input is not a bound');
+});

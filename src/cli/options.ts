@@ -47,6 +47,10 @@ export interface CliOptions {
   maxTransactions: number;
   replyTimeout: number;
   maxRecordSize: number;
+  /** --max-held: messages the release queue holds back at most. */
+  maxHeld: number;
+  /** --max-answered: answered transactions pairing remembers. */
+  maxAnswered: number;
   hold: boolean;
   progress: boolean;
   /** --tui: the terminal UI instead of printed lines. */
@@ -121,9 +125,13 @@ each; -Y selects what they count):
   --no-progress           no progress line on stderr for large files
 Limits (reaching one is counted and reported, never silent):
   --max-transactions N    calls remembered for pairing (default 200000)
+  --max-answered N        answered calls remembered to flag duplicate replies and XID
+                          reuse (default 20000)
   --reply-timeout SEC     a call with no reply this long (capture time) is unanswered
                           (default 60)
   --max-record-size BYTES largest TCP record kept whole (default 16777216)
+  --max-held N            messages held back waiting for a call's reply (default 20000);
+                          past it the oldest call is printed without its reply
 Other:
   -h, --help              this help
   --version               print the version
@@ -186,6 +194,8 @@ export function parseOptions(argv: string[]): CliOptions {
         'max-transactions': { type: 'string' },
         'reply-timeout': { type: 'string' },
         'max-record-size': { type: 'string' },
+        'max-held': { type: 'string' },
+        'max-answered': { type: 'string' },
       },
     });
   } catch (e) {
@@ -222,6 +232,8 @@ export function parseOptions(argv: string[]): CliOptions {
     maxTransactions: positiveInt('--max-transactions', v['max-transactions']) ?? 200_000,
     replyTimeout: timeout !== undefined ? Number(timeout) : 60,
     maxRecordSize: positiveInt('--max-record-size', v['max-record-size'], 64) ?? 16 << 20,
+    maxHeld: positiveInt('--max-held', v['max-held']) ?? 20_000,
+    maxAnswered: positiveInt('--max-answered', v['max-answered']) ?? 20_000,
     hold: !(v['no-hold'] ?? false),
     progress: !(v['no-progress'] ?? false),
     tui: v.tui ?? false,

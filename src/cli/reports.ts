@@ -86,7 +86,7 @@ export class Reports {
     const out: string[] = [];
     this.reports.forEach((r, i) => {
       if (i > 0 && !json) out.push('');
-      out.push(...r.render(json));
+      for (const l of r.render(json)) out.push(l); // not push(...): a report can have more lines than the stack has room for arguments
     });
     return out;
   }

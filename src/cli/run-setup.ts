@@ -30,6 +30,8 @@ export function setupRun(opts: CliOptions, live: boolean, filter: Filter | null 
       maxTransactions: opts.maxTransactions,
       replyTimeout: opts.replyTimeout,
       maxRecordSize: opts.maxRecordSize,
+      maxHeld: opts.maxHeld,
+      maxAnswered: opts.maxAnswered,
       // live output is printed as each message completes
       hold: opts.hold && !live,
       allFrames: opts.all && mode !== 'json',
@@ -47,6 +49,8 @@ export function setupRun(opts: CliOptions, live: boolean, filter: Filter | null 
   const tf = filter
     ? new TransactionFilter(filter, (ev, visible) => visible && show(ev), {
         hold: opts.hold && !live,
+        // the same bound as the release queue: what one held event costs is the same here
+        maxHeld: opts.maxHeld,
         context: { path: (h) => pipeline.names.path(h.hex) },
       })
     : null;

@@ -75,7 +75,12 @@ class Connection {
   open = true;
   closedBy: TcpEndReason | null = null;
   lastSeen: number;
-  readonly dirs: [TcpDirection, TcpDirection];
+  /** Once closed, the reassembler's inert pair (closedDirs): a closed connection is remembered (for its `#n` and
+   *  to drop its stale segments) at the cost of this object and its key only, not of two directions with their
+   *  endpoints, stream info and id strings (about 1 KiB per connection, up to maxConnections of them). */
+  dirs: [TcpDirection, TcpDirection];
+  /** The ISN of each direction whose SYN was seen (-1 otherwise), kept at close to recognise a retransmitted SYN. */
+  synIsn: [number, number] = [-1, -1];
 
   constructor(
     readonly key: string,
@@ -125,6 +130,8 @@ export class TcpReassembler {
   private lastTouched: Connection | null = null;
   private nextSweep = -Infinity;
   private readonly host: DirectionHost;
+  /** Shared by every closed connection (Connection.dirs): ended, empty, never fed. */
+  private readonly closedDirs: [TcpDirection, TcpDirection];
 
   constructor(
     private readonly handlers: TcpReassemblerHandlers,
@@ -147,6 +154,9 @@ export class TcpReassembler {
         stats.bytesLost += n;
       },
     };
+    const none: StreamEndpoints = { ipVersion: 4, src: '', sport: 0, dst: '', dport: 0 };
+    this.closedDirs = [new TcpDirection(this.host, '', none), new TcpDirection(this.host, '', none)];
+    for (const d of this.closedDirs) d.ended = true;
   }
 
   /** Connections in the table (open and recently closed). */
@@ -196,7 +206,7 @@ export class TcpReassembler {
       else {
         const dir = conn.dirs[d];
         if (!conn.open) {
-          if (dir.synSeen && dir.isn === seq) return this.ignore(); // retransmitted SYN of the closed connection
+          if (conn.synIsn[d] === seq) return this.ignore(); // retransmitted SYN of the closed connection
           conn = this.replace(conn, pkt, fwd, now);
         } else if (dir.isn >= 0 ? dir.isn !== seq : dir.started) {
           conn = this.replace(conn, pkt, fwd, now); // a new connection on this 4-tuple
@@ -292,6 +302,9 @@ export class TcpReassembler {
 
   private create(key: string, gen: number, pkt: L4Packet, fwd: boolean, now: number): Connection {
     if (this.conns.size >= this.options.maxConnections) this.evictOldest(pkt);
+    // the key is remembered as long as the connection (closed ones too): in one piece, not as the tree of
+    // concatenations the template literal built (V8 cons strings, about twice the size)
+    key.charCodeAt(0);
     const a: StreamEndpoints = { ipVersion: pkt.ipVersion, src: pkt.src, sport: pkt.sport, dst: pkt.dst, dport: pkt.dport };
     const b: StreamEndpoints = { ipVersion: pkt.ipVersion, src: pkt.dst, sport: pkt.dport, dst: pkt.src, dport: pkt.sport };
     const c = fwd ? new Connection(key, gen, this.host, a, b, now) : new Connection(key, gen, this.host, b, a, now);
@@ -336,6 +349,9 @@ export class TcpReassembler {
     c.open = false;
     c.closedBy = reason;
     this.handlers.onClose?.(c.id, reason);
+    const [a, b] = c.dirs;
+    c.synIsn = [a.synSeen ? a.isn : -1, b.synSeen ? b.isn : -1];
+    c.dirs = this.closedDirs;
   }
 
   /** Over the global cap: give up holes, in `dir` first, then in the least recently used connections. */

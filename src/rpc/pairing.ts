@@ -16,9 +16,24 @@
  * reply against the wrong call. Replies: the first answers, later ones are duplicates, replies with no call are
  * orphans. Calls with no reply within `replyTimeout` seconds of capture time, evicted from the bounded table,
  * or pending at the end are unanswered.
+ *
+ * Bounds (docs/performance.md "Memory"): at most maxTransactions transactions, of which at most maxAnswered answered
+ * ones (most recently answered kept); a TCP connection's answered transactions are forgotten when it closes (its id
+ * never comes back). A transaction keeps detached call arguments only, never a view of a capture buffer.
  */
 import { tsDiffSeconds, type Timestamp } from '../capture/raw-frame';
 import { MapQueue } from '../map-queue';
+
+/**
+ * The string with its characters in one piece. A template literal makes a tree of concatenations (V8 "cons
+ * strings"), and hashing it as a Map key does not join it: a remembered key kept its tree — five nodes and the
+ * XID's own string, about 140 bytes where the text is 40. Reading a character makes V8 flatten the string in place
+ * (measured: 138 → 78 bytes per key; Number(s) does not flatten).
+ */
+function flat(s: string): string {
+  s.charCodeAt(0);
+  return s;
+}
 
 export type PairingFlag = 'retransmit' | 'duplicate_reply' | 'orphan_reply' | 'xid_reuse' | 'unanswered' | 'late_reply' | 'evicted';
 
@@ -65,9 +80,12 @@ export interface PairingOptions {
   replyTimeout: number;
   /** A same-procedure call this long after the reply is XID reuse rather than a retransmission. */
   reuseAfter: number;
+  /** Answered transactions remembered (for duplicate replies and XID reuse), most recently answered first; older
+   *  ones are forgotten. Optional: maxTransactions when absent. */
+  maxAnswered?: number;
 }
 
-export const DEFAULT_PAIRING: PairingOptions = { maxTransactions: 200_000, replyTimeout: 60, reuseAfter: 60 };
+export const DEFAULT_PAIRING: PairingOptions = { maxTransactions: 200_000, replyTimeout: 60, reuseAfter: 60, maxAnswered: 20_000 };
 
 export interface CallResult {
   tx: Transaction;
@@ -91,18 +109,35 @@ export interface PairingCounters {
   xidReuse: number;
   unanswered: number;
   evicted: number;
+  /** Of the evicted: calls still waiting for their reply (flagged unanswered and evicted). */
+  evictedPending: number;
+  /** Answered transactions forgotten beyond maxAnswered (a later duplicate reply is then an orphan). */
+  forgottenAnswered: number;
 }
 
 export class PairingTable {
   private readonly byKey = new Map<string, Transaction>();
+  /** byKey's insertion order (oldest first, from orderHead), for eviction: a Map with many deleted entries at its
+   *  front makes `entries().next()` walk them, once per eviction. Entries whose key no longer maps to that
+   *  transaction are stale and skipped; compacted when half stale. */
+  private orderKeys: string[] = [];
+  /** The transaction ids (not the transactions: a forgotten transaction must not stay alive here). */
+  private orderIds: number[] = [];
+  private orderHead = 0;
+  /** Answered transactions in the order they were answered, for the maxAnswered bound (same stale-skipping). */
+  private answeredKeys: string[] = [];
+  private answeredIds: number[] = [];
+  private answeredHead = 0;
   /** Pending TCP calls by host pair + XID, to notice retransmissions on a new connection. */
   private readonly byHosts = new Map<string, Transaction>();
-  /** Oldest-first removal from the two maps (map-queue.ts: a fresh iterator per eviction is quadratic). */
-  private readonly byKeyOldest = new MapQueue(this.byKey);
+  /** Oldest-first removal from byHosts (map-queue.ts: a fresh iterator per eviction is quadratic). */
   private readonly byHostsOldest = new MapQueue(this.byHosts);
   /** Pending transactions in creation order, for the reply timeout sweep. */
   private readonly pendingQueue: Transaction[] = [];
   private pendingHead = 0;
+  /** TCP: the keys used by each connection, so that a closed connection's transactions can be forgotten. May name
+   *  keys gone from byKey; compacted when it doubles (see noteConnKey). */
+  private readonly connKeys = new Map<string, { keys: string[]; compactAt: number }>();
   private nextId = 1;
   readonly counters: PairingCounters = {
     calls: 0,
@@ -114,6 +149,8 @@ export class PairingTable {
     xidReuse: 0,
     unanswered: 0,
     evicted: 0,
+    evictedPending: 0,
+    forgottenAnswered: 0,
   };
 
   constructor(
@@ -127,7 +164,7 @@ export class PairingTable {
   }
 
   static key(c: Conversation, xid: number): string {
-    return c.transport === 'tcp' ? `${c.connId}|${xid}` : `u|${c.client}|${c.server}|${c.serverPort}|${xid}`;
+    return flat(c.transport === 'tcp' ? `${c.connId}|${xid}` : `u|${c.client}|${c.server}|${c.serverPort}|${xid}`);
   }
 
   private static hostKey(c: Conversation, xid: number): string {
@@ -184,7 +221,12 @@ export class PairingTable {
       args: undefined,
     };
     this.byKey.set(key, tx);
-    if (c.transport === 'tcp') this.setBounded(this.byHosts, this.byHostsOldest, PairingTable.hostKey(c, xid), tx);
+    this.orderKeys.push(key);
+    this.orderIds.push(tx.id);
+    if (c.transport === 'tcp') {
+      this.setBounded(this.byHosts, this.byHostsOldest, PairingTable.hostKey(c, xid), tx);
+      if (c.connId !== null) this.noteConnKey(c.connId, key);
+    }
     this.pendingQueue.push(tx);
     this.evictOverflow();
     return { tx, flags, retransmitOf };
@@ -194,7 +236,13 @@ export class PairingTable {
   reply(c: Conversation, xid: number, frameNo: number, ts: Timestamp): ReplyResult {
     this.counters.replies++;
     this.sweep(ts);
-    const tx = this.byKey.get(PairingTable.key(c, xid));
+    const key = PairingTable.key(c, xid);
+    const tx = this.byKey.get(key);
+    if (tx && c.transport === 'tcp') {
+      // byHosts only serves pending calls: an answered one would stay pinned there until pushed out
+      const hk = PairingTable.hostKey(c, xid);
+      if (this.byHosts.get(hk) === tx) this.byHosts.delete(hk);
+    }
     if (!tx) {
       this.counters.orphanReplies++;
       return { tx: null, flags: ['orphan_reply'] };
@@ -214,6 +262,7 @@ export class PairingTable {
     tx.replyTs = ts;
     tx.rtt = tsDiffSeconds(tx.callTs, ts);
     this.counters.pairs++;
+    this.rememberAnswered(key, tx);
     return { tx, flags };
   }
 
@@ -226,10 +275,18 @@ export class PairingTable {
         if (tsDiffSeconds(tx.lastCallTs, now) <= this.opts.replyTimeout) break;
         this.resolveUnanswered(tx);
       }
+      q[this.pendingHead] = undefined as unknown as Transaction; // not kept alive until the next compaction
       this.pendingHead++;
     }
     if (this.pendingHead > 1024 && this.pendingHead * 2 > q.length) {
       q.splice(0, this.pendingHead);
+      this.pendingHead = 0;
+    } else if (q.length - this.pendingHead > 2 * this.byKey.size + 1024) {
+      // one old call still pending keeps every later transaction (answered since, forgotten with its connection)
+      // in the queue for up to replyTimeout of capture time: keep only the pending ones, which the table bounds
+      const kept = q.slice(this.pendingHead).filter((tx) => tx.state === 'pending');
+      q.length = 0;
+      for (const tx of kept) q.push(tx);
       this.pendingHead = 0;
     }
   }
@@ -244,6 +301,69 @@ export class PairingTable {
     this.pendingHead = 0;
   }
 
+  /**
+   * A TCP connection ended (FIN, RST, idle, eviction): no call or reply can carry its connection id again (a new
+   * connection on the same 4-tuple gets the next `#n`), so its answered and unanswered transactions can never match
+   * anything more and are forgotten now instead of filling the table until evicted. Pending calls stay: they are
+   * resolved by the reply timeout, eviction or the end, exactly as before, so output does not change.
+   */
+  closeConnection(connId: string): void {
+    const entry = this.connKeys.get(connId);
+    if (!entry) return;
+    this.connKeys.delete(connId);
+    for (const key of entry.keys) {
+      const tx = this.byKey.get(key);
+      if (tx && tx.state !== 'pending') this.byKey.delete(key);
+    }
+  }
+
+  /**
+   * An answered transaction serves only to flag a duplicate reply or XID reuse; a UDP one is never forgotten with
+   * a connection, so without this bound the table would fill with answered calls (about 900 bytes each with their
+   * detached arguments: 200 000 of them are 180 MB of heap). Entries forgotten or replaced since count until
+   * passed, so fewer than maxAnswered may be remembered, never more.
+   */
+  private rememberAnswered(key: string, tx: Transaction): void {
+    const max = this.opts.maxAnswered ?? this.opts.maxTransactions;
+    this.answeredKeys.push(key);
+    this.answeredIds.push(tx.id);
+    while (this.answeredKeys.length - this.answeredHead > max) {
+      const k = this.answeredKeys[this.answeredHead];
+      const id = this.answeredIds[this.answeredHead];
+      this.answeredHead++;
+      const old = this.byKey.get(k);
+      if (old !== undefined && old.id === id && old.state === 'answered') {
+        this.byKey.delete(k);
+        this.counters.forgottenAnswered++;
+      }
+    }
+    if (this.answeredHead > 1024 && this.answeredHead * 2 > this.answeredKeys.length) {
+      this.answeredKeys = this.answeredKeys.slice(this.answeredHead);
+      this.answeredIds = this.answeredIds.slice(this.answeredHead);
+      this.answeredHead = 0;
+    }
+  }
+
+  private noteConnKey(connId: string, key: string): void {
+    let entry = this.connKeys.get(connId);
+    if (!entry) {
+      entry = { keys: [], compactAt: 1024 };
+      this.connKeys.set(connId, entry);
+    }
+    entry.keys.push(key);
+    if (entry.keys.length >= entry.compactAt) {
+      // a long-lived connection: keep only the keys still in the table (at most maxTransactions), amortised O(1)
+      entry.keys = entry.keys.filter((k) => this.byKey.has(k));
+      entry.compactAt = Math.max(1024, entry.keys.length * 2);
+    }
+    // bounded like the table itself: connections whose keys were all evicted are dropped oldest first
+    while (this.connKeys.size > this.opts.maxTransactions) {
+      const first = this.connKeys.keys().next();
+      if (first.done) break;
+      this.connKeys.delete(first.value);
+    }
+  }
+
   private resolveUnanswered(tx: Transaction): void {
     tx.state = 'unanswered';
     this.counters.unanswered++;
@@ -251,15 +371,42 @@ export class PairingTable {
   }
 
   private evictOverflow(): void {
-    while (this.byKey.size > this.opts.maxTransactions) {
-      const first = this.byKeyOldest.shift();
-      if (!first) return;
-      const tx = first[1];
+    while (this.byKey.size > this.opts.maxTransactions && this.orderHead < this.orderKeys.length) {
+      const key = this.orderKeys[this.orderHead];
+      const id = this.orderIds[this.orderHead];
+      this.orderHead++;
+      const tx = this.byKey.get(key);
+      if (tx === undefined || tx.id !== id) continue; // forgotten or replaced since
+      this.byKey.delete(key);
       this.counters.evicted++;
       if (tx.state === 'pending') {
+        this.counters.evictedPending++;
         tx.evicted = true;
         this.resolveUnanswered(tx);
       }
+    }
+    this.compactOrder();
+  }
+
+  /** Drops what eviction passed and, when most entries are stale (transactions forgotten with their connection,
+   *  or replaced), the stale ones: the order arrays stay within about twice the table. */
+  private compactOrder(): void {
+    const n = this.orderKeys.length;
+    if (this.orderHead > 1024 && this.orderHead * 2 > n) {
+      this.orderKeys = this.orderKeys.slice(this.orderHead);
+      this.orderIds = this.orderIds.slice(this.orderHead);
+      this.orderHead = 0;
+    } else if (n - this.orderHead > 2 * this.byKey.size + 1024) {
+      const keys: string[] = [];
+      const ids: number[] = [];
+      for (let i = this.orderHead; i < n; i++) {
+        if (this.byKey.get(this.orderKeys[i])?.id !== this.orderIds[i]) continue;
+        keys.push(this.orderKeys[i]);
+        ids.push(this.orderIds[i]);
+      }
+      this.orderKeys = keys;
+      this.orderIds = ids;
+      this.orderHead = 0;
     }
   }
 

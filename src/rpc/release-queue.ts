@@ -16,12 +16,16 @@ export interface ReleaseOptions {
   maxBytes: number;
 }
 
-export const DEFAULT_RELEASE: ReleaseOptions = { hold: true, maxMessages: 100_000, maxBytes: 64 << 20 };
+/** 20 000 held messages cost about 30 MB (an event with its record, header, decoded arguments and frame views is
+ *  about 1.5 KB besides the captured bytes, which maxBytes bounds); docs/performance.md "Memory". */
+export const DEFAULT_RELEASE: ReleaseOptions = { hold: true, maxMessages: 20_000, maxBytes: 32 << 20 };
 
 export class ReleaseQueue {
   private queue: PipelineEvent[] = [];
   private head = 0;
   private bytes = 0;
+  /** Calls released while still waiting for their reply because a bound was reached (they print without it). */
+  forcedOut = 0;
 
   constructor(
     private readonly opts: ReleaseOptions,
@@ -48,6 +52,7 @@ export class ReleaseQueue {
         q.length - this.head <= this.opts.maxMessages &&
         this.bytes <= this.opts.maxBytes;
       if (waiting) break;
+      if (this.opts.hold && isRpcEvent(ev) && ev.msg.type === 'call' && ev.tx !== null && ev.tx.state === 'pending') this.forcedOut++;
       this.release();
     }
     this.compact();
