@@ -21,7 +21,7 @@ export async function runTuiCommand(opts: CliOptions): Promise<number> {
     maxRows: opts.rows,
     allFrames: opts.all,
     path: opts.iface === null ? opts.readFile : null,
-    pipeline: { maxTransactions: opts.maxTransactions, replyTimeout: opts.replyTimeout, maxRecordSize: opts.maxRecordSize },
+    pipeline: { maxTransactions: opts.maxTransactions, maxAnswered: opts.maxAnswered, replyTimeout: opts.replyTimeout, maxRecordSize: opts.maxRecordSize },
   };
   if (opts.iface === null) {
     let source;
