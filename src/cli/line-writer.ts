@@ -5,9 +5,16 @@
  */
 import type { Writable } from 'node:stream';
 
+/** A line that starts a new chunk this long after the last write is written at once: the first line of a run
+ *  appears without waiting for 64 KiB of company (issue 7: first output within 100 ms). Lines after it are batched
+ *  again (live mode flushes whenever the capture is caught up, file mode at the end). */
+const QUIET_MS = 50;
+
 export class LineWriter {
   private buf: string[] = [];
   private size = 0;
+  /** When the buffer was last written (performance.now()); read once per buffered chunk, not per line. */
+  private lastPush = -Infinity;
   private closed = false;
   private waitingDrain: Promise<void> | null = null;
 
@@ -30,7 +37,7 @@ export class LineWriter {
     if (this.closed) return;
     this.buf.push(s);
     this.size += s.length + 1;
-    if (this.size >= this.limit) this.push();
+    if (this.size >= this.limit || (this.buf.length === 1 && performance.now() - this.lastPush > QUIET_MS)) this.push();
   }
 
   /** Writes what is buffered; resolves when the stream can take more. */
@@ -49,6 +56,7 @@ export class LineWriter {
     const chunk = this.buf.join('\n') + '\n';
     this.buf = [];
     this.size = 0;
+    this.lastPush = performance.now();
     if (!this.out.write(chunk) && !this.waitingDrain) {
       this.waitingDrain = new Promise((resolve) => {
         const done = (): void => {
