@@ -13,6 +13,7 @@ import type { RpcEvent } from '../src/rpc/rpc-event';
 import { readFrames } from './helpers/capture-packets';
 import { checkBounds, eventsOfFrames, plainFormat, Tally, walk } from './helpers/detail-ranges';
 import { fixture } from './helpers/fixtures';
+import { xorshift32 } from '../src/xorshift';
 
 const fmt = plainFormat();
 
@@ -50,22 +51,10 @@ test('records cut by a snaplen of 200 or 120 bytes: ranges stay inside what was 
   tally.expect(['bounds', 'inside parent']);
 });
 
-/** xorshift32: the same mangling on every run. */
-function prng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
 
 test('mangled messages: whatever the decoders made of them, ranges stay inside their bytes', async () => {
   const tally = new Tally();
-  const rnd = prng(0x5eed);
+  const rnd = xorshift32(0x5eed);
   let events = 0;
   for (const name of CUT_FIXTURES) {
     const frames = await readFrames(fixture(name));

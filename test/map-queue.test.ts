@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MapQueue } from '../src/map-queue';
+import { xorshift32 } from '../src/xorshift';
 
-/** A deterministic pseudo-random sequence (xorshift32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
 
 test('shift() removes entries oldest first, like a model list, through sets, moves, deletes and clears', () => {
   for (const seed of [1, 2, 3, 42, 1234]) {
-    const r = rng(seed);
+    const r = xorshift32(seed);
     const map = new Map<number, string>();
     const q = new MapQueue(map);
     let model: number[] = []; // keys in insertion order

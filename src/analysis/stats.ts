@@ -30,12 +30,13 @@
  * `read.busy` / `write.busy` give the busy span (first READ/WRITE call to last READ/WRITE reply) and the
  * throughput over it.
  */
-import { formatEpoch, tsDiffSeconds, type Timestamp } from '../capture/raw-frame';
+import { compareTs, formatEpoch, tsDiffSeconds, type Timestamp } from '../capture/raw-frame';
 import { isOkStatus } from '../programs/status-ok';
 import { acceptStatName, authStatName, rejectStatName } from '../rpc/message';
 import type { Transaction } from '../rpc/pairing';
 import type { RpcEvent } from '../rpc/rpc-event';
 import { FileHandle } from '../programs/file-handle';
+import { xorshift32 } from '../xorshift';
 
 /** RTT summary in seconds; every field null when there is no sample. */
 export interface RttSummary {
@@ -185,22 +186,6 @@ export function tsDiffNs(a: Timestamp, b: Timestamp): number {
   return (b.sec - a.sec) * 1e9 + (b.nsec - a.nsec);
 }
 
-function compareTs(a: Timestamp, b: Timestamp): number {
-  return a.sec !== b.sec ? a.sec - b.sec : a.nsec - b.nsec;
-}
-
-/** Deterministic xorshift32, so that a sampled report is reproducible. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
 
 /**
  * RTT samples: exact count, min, max and sum (integer nanoseconds), and up to `cap` samples kept for percentiles
@@ -222,7 +207,7 @@ export class RttSamples {
     /** Keep samples for percentiles (false: min/avg/max only). */
     private readonly keep = true,
   ) {
-    this.random = rng(seed);
+    this.random = xorshift32(seed, 0x9e3779b9);
   }
 
   addNs(ns: number): void {
