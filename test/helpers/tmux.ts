@@ -63,13 +63,20 @@ export class TmuxSession {
     this.tmux(['resize-window', '-t', this.name, '-x', String(cols), '-y', String(rows)]);
   }
 
-  /** Waits until the screen satisfies `test` (polling every 50 ms); throws with the last screen on timeout. */
+  /** Waits until the screen satisfies `test` and is the same 40 ms later (polling every 50 ms); throws with the
+   *  last screen on timeout. */
   async waitFor(test: RegExp | ((screen: string) => boolean), what: string, timeoutMs = 10_000, escapes = false): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     for (;;) {
       last = this.screen(escapes);
-      if (typeof test === 'function' ? test(last) : test.test(last)) return last;
+      if (typeof test === 'function' ? test(last) : test.test(last)) {
+        // a redraw can reach tmux in pieces (seen: a status line half rewritten): trust a screen that held still
+        await new Promise((r) => setTimeout(r, 40));
+        const again = this.screen(escapes);
+        if (again === last) return last;
+        continue;
+      }
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the screen was:\n${last}`);
       await new Promise((r) => setTimeout(r, 50));
     }
