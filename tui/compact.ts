@@ -23,7 +23,7 @@ const MAX_SLIM_HANDLES = 32;
 /** Interned handles and credentials kept (the tables are emptied when full: a bound, not a cache policy). */
 const MAX_INTERNED = 50_000;
 
-function handles(v: unknown, out: unknown[], depth = 0): unknown[] {
+function handles(v: unknown, out: FileHandle[], depth = 0): FileHandle[] {
   if (out.length >= MAX_SLIM_HANDLES || v === null || typeof v !== 'object' || depth > 64) return out;
   if (v instanceof FileHandle) out.push(v);
   else if (!(v instanceof Uint8Array)) for (const x of Object.values(v as Record<string, unknown>)) handles(x, out, depth + 1);
@@ -51,30 +51,21 @@ export class Compactor {
   private readonly fhs = new Map<string, FileHandle>();
   private readonly creds = new Map<string, unknown>();
 
-  private handle(h: FileHandle): FileHandle {
+  /** The interned copy of a handle (an arrow: detachValue calls it for every handle). */
+  private readonly handle = (h: FileHandle): FileHandle => {
     let k = this.fhs.get(h.hex);
     if (!k) {
       if (this.fhs.size >= MAX_INTERNED) this.fhs.clear();
-      k = new FileHandle(Uint8Array.prototype.slice.call(h.bytes));
+      k = detachValue(h) as FileHandle;
       this.fhs.set(h.hex, k);
     }
     return k;
-  }
-
-  /** A detached value whose file handles are the interned ones. */
-  private detach(v: unknown, depth = 0): unknown {
-    if (v instanceof FileHandle) return this.handle(v);
-    if (v === null || typeof v !== 'object' || v instanceof Uint8Array || depth > 64) return detachValue(v);
-    if (Array.isArray(v)) return v.map((x) => this.detach(x, depth + 1));
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = this.detach(x, depth + 1);
-    return out;
-  }
+  };
 
   /** Arguments: all of them (detached) unless unusually large, then their handles (the filter's `fh`, `path`). */
   private args(v: unknown): unknown {
     if (v === undefined) return undefined;
-    return nodes(v, MAX_SLIM_NODES) > MAX_SLIM_NODES ? { handles: handles(v, []).map((h) => this.handle(h as FileHandle)) } : this.detach(v);
+    return nodes(v, MAX_SLIM_NODES) > MAX_SLIM_NODES ? { handles: handles(v, []).map(this.handle) } : detachValue(v, this.handle);
   }
 
   /**
@@ -95,7 +86,7 @@ export class Compactor {
         if (Object.keys(inner).length > 0) out[k] = inner;
       }
     }
-    const all = handles(v, []).map((h) => this.handle(h as FileHandle));
+    const all = handles(v, []).map(this.handle);
     if (all.length > 0) out.handles = all;
     return out;
   }

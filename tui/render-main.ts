@@ -25,7 +25,8 @@ export interface SideView {
   lines(width: number): StyledLine[];
 }
 
-const SEVERITY_STYLE: Record<Severity, Style> = { ok: 'normal', error: 'error', warning: 'warning', pending: 'pending' };
+/** The style of a row or ladder line of each severity (side-views.ts uses it too). */
+export const SEVERITY_STYLE: Record<Severity, Style> = { ok: 'normal', error: 'error', warning: 'warning', pending: 'pending' };
 
 function filterBar(c: Controller, width: number): StyledLine[] {
   const p = c.prompt;

@@ -6,12 +6,10 @@
 import type { ExplainAnalyzer, StatsAnalyzer } from '../src/index';
 import type { Controller } from './controller';
 import { explainNotes, ladderLines, recentLadderMessages, rowClient } from './ladder-model';
-import type { SideView } from './render-main';
+import { SEVERITY_STYLE, type SideView } from './render-main';
 import { statsLines } from './stats-model';
-import type { Style, StyledLine } from './styled-line';
-import type { Severity } from './view-model';
+import type { StyledLine } from './styled-line';
 
-const SEVERITY_STYLE: Record<Severity, Style> = { ok: 'normal', error: 'error', warning: 'warning', pending: 'pending' };
 
 export function statsView(stats: StatsAnalyzer): SideView {
   return {

@@ -49,8 +49,7 @@ export class SummaryPrefixer {
   private readonly dst = new PaddedColumn(false);
 
   prefix(frameNo: number, time: string, src: string, dst: string): string {
-    const no = frameNo >= 100 ? String(frameNo) : String(frameNo).padStart(3);
-    return `${no} ${time} ${this.src.text(src)} -> ${this.dst.text(dst)} `;
+    return `${String(frameNo).padStart(3)} ${time} ${this.src.text(src)} -> ${this.dst.text(dst)} `;
   }
 }
 

@@ -19,17 +19,22 @@ function copy(v: Uint8Array): Uint8Array {
   return Uint8Array.prototype.slice.call(v);
 }
 
-export function detachValue(v: unknown, depth = 0): unknown {
+function copyHandle(h: FileHandle): FileHandle {
+  return new FileHandle(copy(h.bytes));
+}
+
+/** `handle` makes the copy of each file handle (a caller that interns handles passes its own). */
+export function detachValue(v: unknown, handle: (h: FileHandle) => FileHandle = copyHandle, depth = 0): unknown {
   if (v === null || typeof v !== 'object' || depth > MAX_DEPTH) return v;
-  if (v instanceof FileHandle) return new FileHandle(copy(v.bytes));
+  if (v instanceof FileHandle) return handle(v);
   if (v instanceof Uint8Array) return v.length <= MAX_INLINE_BYTES ? copy(v) : { length: v.length, head: copy(v.subarray(0, HEAD_BYTES)) };
-  if (Array.isArray(v)) return v.map((x) => detachValue(x, depth + 1));
+  if (Array.isArray(v)) return v.map((x) => detachValue(x, handle, depth + 1));
   // decoded XDR values are plain objects (some made with a null prototype); anything else is kept as it is
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return v;
   const out: Record<string, unknown> = {};
   const rec = v as Record<string, unknown>;
   // Object.keys: the order of Object.entries, without a [key, value] array per property
-  for (const k of Object.keys(rec)) out[k] = detachValue(rec[k], depth + 1);
+  for (const k of Object.keys(rec)) out[k] = detachValue(rec[k], handle, depth + 1);
   return out;
 }

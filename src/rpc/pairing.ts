@@ -117,13 +117,9 @@ export interface PairingCounters {
 
 export class PairingTable {
   private readonly byKey = new Map<string, Transaction>();
-  /** byKey's insertion order (oldest first, from orderHead), for eviction: a Map with many deleted entries at its
-   *  front makes `entries().next()` walk them, once per eviction. Entries whose key no longer maps to that
-   *  transaction are stale and skipped; compacted when half stale. */
-  private orderKeys: string[] = [];
-  /** The transaction ids (not the transactions: a forgotten transaction must not stay alive here). */
-  private orderIds: number[] = [];
-  private orderHead = 0;
+  /** Oldest-first removal from byKey for eviction (map-queue.ts: a fresh iterator per eviction is quadratic). A
+   *  transaction replaced by XID reuse is deleted and set again, so it counts from its new place. */
+  private readonly byKeyOldest = new MapQueue(this.byKey);
   /** Answered transactions in the order they were answered, for the maxAnswered bound (same stale-skipping). */
   private answeredKeys: string[] = [];
   private answeredIds: number[] = [];
@@ -138,6 +134,7 @@ export class PairingTable {
   /** TCP: the keys used by each connection, so that a closed connection's transactions can be forgotten. May name
    *  keys gone from byKey; compacted when it doubles (see noteConnKey). */
   private readonly connKeys = new Map<string, { keys: string[]; compactAt: number }>();
+  private readonly connKeysOldest = new MapQueue(this.connKeys);
   private nextId = 1;
   readonly counters: PairingCounters = {
     calls: 0,
@@ -221,8 +218,6 @@ export class PairingTable {
       args: undefined,
     };
     this.byKey.set(key, tx);
-    this.orderKeys.push(key);
-    this.orderIds.push(tx.id);
     if (c.transport === 'tcp') {
       this.setBounded(this.byHosts, this.byHostsOldest, PairingTable.hostKey(c, xid), tx);
       if (c.connId !== null) this.noteConnKey(c.connId, key);
@@ -357,11 +352,7 @@ export class PairingTable {
       entry.compactAt = Math.max(1024, entry.keys.length * 2);
     }
     // bounded like the table itself: connections whose keys were all evicted are dropped oldest first
-    while (this.connKeys.size > this.opts.maxTransactions) {
-      const first = this.connKeys.keys().next();
-      if (first.done) break;
-      this.connKeys.delete(first.value);
-    }
+    while (this.connKeys.size > this.opts.maxTransactions) if (!this.connKeysOldest.shift()) break;
   }
 
   private resolveUnanswered(tx: Transaction): void {
@@ -371,42 +362,16 @@ export class PairingTable {
   }
 
   private evictOverflow(): void {
-    while (this.byKey.size > this.opts.maxTransactions && this.orderHead < this.orderKeys.length) {
-      const key = this.orderKeys[this.orderHead];
-      const id = this.orderIds[this.orderHead];
-      this.orderHead++;
-      const tx = this.byKey.get(key);
-      if (tx === undefined || tx.id !== id) continue; // forgotten or replaced since
-      this.byKey.delete(key);
+    while (this.byKey.size > this.opts.maxTransactions) {
+      const oldest = this.byKeyOldest.shift();
+      if (!oldest) return;
+      const tx = oldest[1];
       this.counters.evicted++;
       if (tx.state === 'pending') {
         this.counters.evictedPending++;
         tx.evicted = true;
         this.resolveUnanswered(tx);
       }
-    }
-    this.compactOrder();
-  }
-
-  /** Drops what eviction passed and, when most entries are stale (transactions forgotten with their connection,
-   *  or replaced), the stale ones: the order arrays stay within about twice the table. */
-  private compactOrder(): void {
-    const n = this.orderKeys.length;
-    if (this.orderHead > 1024 && this.orderHead * 2 > n) {
-      this.orderKeys = this.orderKeys.slice(this.orderHead);
-      this.orderIds = this.orderIds.slice(this.orderHead);
-      this.orderHead = 0;
-    } else if (n - this.orderHead > 2 * this.byKey.size + 1024) {
-      const keys: string[] = [];
-      const ids: number[] = [];
-      for (let i = this.orderHead; i < n; i++) {
-        if (this.byKey.get(this.orderKeys[i])?.id !== this.orderIds[i]) continue;
-        keys.push(this.orderKeys[i]);
-        ids.push(this.orderIds[i]);
-      }
-      this.orderKeys = keys;
-      this.orderIds = ids;
-      this.orderHead = 0;
     }
   }
 
