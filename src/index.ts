@@ -1,7 +1,7 @@
 /**
  * rpcsnoop's public API: what the CLI, the TUI and other programs use. Everything else is internal.
  */
-export { openCapture } from './capture/open-capture';
+export { openCapture, openCaptureBytes } from './capture/open-capture';
 export { CaptureError, formatEpoch, tsDiffSeconds, type PacketSource, type RawFrame, type Timestamp } from './capture/raw-frame';
 export { Pipeline, DEFAULT_PIPELINE, defaultRegistry, type PipelineOptions, type PipelineCounters } from './pipeline';
 export type { RpcEvent } from './rpc/rpc-event';

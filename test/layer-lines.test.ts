@@ -171,6 +171,13 @@ describe('link types snoop never saw', () => {
     assert.deepEqual(layerSummaries(frame(ethernet(bytesOf(0x42, 0x42, 3), { etherType: 3 }), 1)), ['ETHER 802.3 SSAP 42 DSAP 42, size=17 bytes']);
     assert.deepEqual(layerSummaries(frame(ethernet(new Uint8Array(28), { etherType: 0x0806 }), 1)), ['ETHER Type=0806 (ARP), size=42 bytes']);
   });
+
+  test('an 802.3 frame cut before its LLC header has no SSAP/DSAP (fuzz crasher packet/crash-d3e81f4c)', () => {
+    for (const extra of [0, 1]) {
+      const b = ethernet(new Uint8Array(extra), { etherType: 0x0000 });
+      assert.deepEqual(layerSummaries(frame(b, 1)), [`ETHER 802.3, size=${14 + extra} bytes`]);
+    }
+  });
 });
 
 describe('VLAN', () => {

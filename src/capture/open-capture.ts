@@ -101,7 +101,33 @@ export async function openCapture(pathOrDash: string, options: { positions?: boo
   const counted = countBytes(mapIoErrors(raw, display), (n) => {
     consumed += n;
   });
+  return openInput(counted, pathOrDash, display, regularFile, options.positions !== false, () => consumed);
+}
 
+/**
+ * A capture held in memory as a PacketSource, decided by content like openCapture (gzip too), with no file or
+ * stream behind it: for programs that already have the bytes (tests, fuzzing). `bytes` stays the caller's, but
+ * frames are views of it (or of its decompressed copy), so it must not be changed while they are in use.
+ * Frames carry no positions. Rejects and throws as openCapture does, except that there are no 'io' errors.
+ */
+export async function openCaptureBytes(bytes: Uint8Array, name = 'memory'): Promise<PacketSource> {
+  let consumed = 0;
+  async function* once(): AsyncGenerator<Buffer, void, undefined> {
+    consumed = bytes.length;
+    if (bytes.length > 0) yield Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  }
+  return openInput(once(), name, name, Promise.resolve(false), false, () => consumed);
+}
+
+/** Sniff the format of `counted` (after gunzip when it is gzip) and return the PacketSource reading it. */
+async function openInput(
+  counted: AsyncIterable<Buffer>,
+  name: string,
+  display: string,
+  regularFile: Promise<boolean>,
+  wantPositions: boolean,
+  bytesRead: () => number,
+): Promise<PacketSource> {
   let bytes = new ByteReader(counted, display);
   let gzipped = false;
   let format: CaptureFormat;
@@ -123,7 +149,7 @@ export async function openCapture(pathOrDash: string, options: { positions?: boo
   const reader = READERS[format];
   const input = bytes;
   // `positions: false`: the caller will not read frames again (rpcsnoop -r), so no position object per frame.
-  const positions = options.positions !== false && !gzipped && (await regularFile);
+  const positions = wantPositions && !gzipped && (await regularFile);
   const batchReader = BATCH_READERS[format];
   let started = false;
   const start = (): void => {
@@ -131,7 +157,7 @@ export async function openCapture(pathOrDash: string, options: { positions?: boo
     started = true;
   };
   return {
-    name: pathOrDash,
+    name,
     frames(): AsyncIterable<RawFrame> {
       start();
       return reader(input.rest(), display, { positions });
@@ -140,7 +166,7 @@ export async function openCapture(pathOrDash: string, options: { positions?: boo
       start();
       return batchReader ? batchReader(input.rest(), display, { positions }) : singleBatches(reader(input.rest(), display, { positions }));
     },
-    bytesRead: () => consumed,
+    bytesRead,
   };
 }
 

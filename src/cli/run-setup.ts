@@ -20,8 +20,8 @@ export interface Run {
   finish(): void;
 }
 
-export function setupRun(opts: CliOptions, live: boolean, filter: Filter | null = null): Run {
-  const out = new LineWriter(process.stdout);
+/** `out`: where the lines go (stdout for the command; the fuzz harness passes a writer that discards them). */
+export function setupRun(opts: CliOptions, live: boolean, filter: Filter | null = null, out: LineWriter = new LineWriter(process.stdout)): Run {
   const registry = defaultRegistry();
   const mode: OutputMode = opts.json ? 'json' : opts.verbose ? 'verbose' : opts.layers ? 'layers' : 'summary';
   let printer: Printer | null = null;

@@ -277,7 +277,10 @@ function linkLine(d: FrameLayers): string | null {
       if (f.origLen < 14) return `RUNT (short packet - ${f.origLen} bytes)`;
       if (b.length < 14) return null;
       const raw = readU16(b, 12);
-      if (raw <= 1500) return `ETHER 802.3 SSAP ${hex2(b[14])} DSAP ${hex2(b[15])}, ${size}`;
+      if (raw <= 1500) {
+        // the LLC header's SSAP and DSAP follow the length field, unless the snaplen cut them off
+        return b.length < 16 ? `ETHER 802.3, ${size}` : `ETHER 802.3 SSAP ${hex2(b[14])} DSAP ${hex2(b[15])}, ${size}`;
+      }
       return typedLinkLine('ETHER', d, raw, size);
     }
     case 'sll':
