@@ -5,7 +5,7 @@
  *   --per-target SECONDS  time per target instead (overrides --time)
  *   --targets a,b         only these targets (default all)
  *   --jobs N              targets fuzzed at once (default 1)
- *   --smoke               a short pass over every target for CI (8 s each, ~90 s in all)
+ *   --smoke               a short pass over every target for CI (6 s each, ~80 s in all)
  *   --list                print the targets and exit
  *
  * First it makes the libFuzzer addon load (jazzer-compat.ts), carves seeds from the fixtures into
@@ -25,7 +25,7 @@ import { TARGETS, targetSpec, type TargetName, type TargetSpec } from './target-
 
 const WORK = path.join(ROOT, '.fuzz');
 export const CRASHERS = path.join(ROOT, 'fixtures', 'crashers');
-const SMOKE_SECONDS = 8;
+const SMOKE_SECONDS = 6;
 const ARTIFACT = /^(crash|timeout|oom|leak)-/;
 
 interface RunOptions {
