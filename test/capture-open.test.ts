@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { openCapture, sniffFormat } from '../src/capture/open-capture';
+import { openCapture, openCaptureBytes, sniffFormat } from '../src/capture/open-capture';
 import { CaptureError } from '../src/capture/raw-frame';
 import { pattern } from './helpers/bytes';
 import { drain, ngShb, pcapFile } from './helpers/capture-builders';
@@ -218,5 +218,37 @@ describe('openCapture', () => {
       const r = await readViaStdin(tempFile('cut-stdin.pcap', file.subarray(0, file.length - 7)));
       assert.deepEqual(r, { kind: 'truncated', message: 'stdin: file ends in the middle of frame 486' });
     });
+  });
+});
+
+describe('openCaptureBytes', () => {
+  async function frameSummary(source: { frames(): AsyncIterable<{ frameNo: number; capLen: number; linkType: number }> }): Promise<string[]> {
+    const out: string[] = [];
+    for await (const f of source.frames()) out.push(`${f.frameNo}:${f.capLen}:${f.linkType}`);
+    return out;
+  }
+
+  for (const name of ['nfs3_browse_lo.pcap', 'nfs3_browse_lo_nsec_bigendian.pcap', 'rpcbind_rpcinfo_lo.pcapng']) {
+    it(`reads ${name} from memory exactly as from its file, gzipped too`, async () => {
+      const bytes = readFileSync(fixture(name));
+      const fromFile = await frameSummary(await openCapture(fixture(name)));
+      assert.ok(fromFile.length > 0);
+      const mem = await openCaptureBytes(bytes, 'mem');
+      assert.equal(mem.name, 'mem');
+      assert.deepEqual(await frameSummary(mem), fromFile);
+      assert.equal(mem.bytesRead(), bytes.length);
+      assert.deepEqual(await frameSummary(await openCaptureBytes(gzipSync(bytes))), fromFile);
+    });
+  }
+
+  it('rejects what is not a capture, and a cut one ends in a CaptureError after its whole frames', async () => {
+    await assert.rejects(openCaptureBytes(new Uint8Array(0), 'm'), (e) => e instanceof CaptureError && e.kind === 'not_a_capture' && /m: empty file/.test(e.message));
+    await assert.rejects(openCaptureBytes(Buffer.from('hello world')), (e) => e instanceof CaptureError && e.kind === 'not_a_capture');
+    const bytes = readFileSync(fixture('nfs3_browse_lo.pcap'));
+    const frames: number[] = [];
+    await assert.rejects(async () => {
+      for await (const f of (await openCaptureBytes(bytes.subarray(0, 1000))).frames()) frames.push(f.frameNo);
+    }, (e) => e instanceof CaptureError && e.kind === 'truncated');
+    assert.ok(frames.length > 0);
   });
 });
