@@ -38,6 +38,17 @@ export function escapeControls(s: string, keepTabs = false): string {
   return s.replace(keepTabs ? CONTROL : CONTROL_AND_TAB, escapeChar);
 }
 
+/**
+ * One `-v` detail line's text (a DetailNode's): the tabs it starts with are rpcsnoop's own layout (snoop's bit
+ * diagrams, `\t.... ...1 = Hard links supported`) and are kept; every other tab — one inside a file name — is escaped
+ * like any control character, as a wire string cannot start a node's text (a label always comes first).
+ */
+export function escapeDetailText(s: string): string {
+  let lead = 0;
+  while (lead < s.length && s.charCodeAt(lead) === 9) lead++;
+  return lead === 0 ? escapeControls(s) : s.slice(0, lead) + escapeControls(s.slice(lead));
+}
+
 /** True when `s` holds a character a terminal could act on (tab included): what escapeControls would change. */
 export function hasControls(s: string): boolean {
   return ANY_CONTROL.test(s);
