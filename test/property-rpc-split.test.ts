@@ -3,7 +3,7 @@
  * RPCBIND v3/v4, MOUNT v1/v3, NFSv3, helpers/rpc-gen.ts; random credentials, verifiers, accept and reject states)
  * are laid out as a TCP connection, their records cut into random record-marking fragments, both byte streams cut at
  * random offsets (inside record marks, RPC headers, arguments) and interleaved at random but causally; or sent as
- * UDP datagrams. The whole core Pipeline decodes each; the projections (helpers/rpc-conversation.ts: everything in
+ * UDP datagrams (whole, or IPv4 fragments shuffled and duplicated). The whole core Pipeline decodes each; the projections (helpers/rpc-conversation.ts: everything in
  * the JSON output except frame numbers, times and fragment counts, plus whether the message was paired) must equal
  * those of the reference layout, one record per segment. A failure names its seed: PROPERTY_SEED=N replays it.
  */
@@ -18,6 +18,7 @@ import {
   tcpConversation,
   tcpFrames,
   udpFrames,
+  fragmentedUdpFrames,
   xidOrder,
   type Segment,
   type TcpConversation,
@@ -98,5 +99,13 @@ test('UDP: the same messages as datagrams decode as they do over TCP (but for th
     const tcp = projections(reference(ex).events, ['transport']);
     const udp = projections(runFrames(udpFrames(ex)), ['transport']);
     assert.deepEqual(udp, tcp);
+  });
+});
+
+test('UDP over IPv4 fragments: any fragment size, fragments shuffled and duplicated, the same messages', () => {
+  forSeeds(150, 12_000, (g) => {
+    const ex = exchanges(g);
+    const whole = projections(runFrames(udpFrames(ex)));
+    assert.deepEqual(projections(runFrames(fragmentedUdpFrames(ex, g))), whole);
   });
 });

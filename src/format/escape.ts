@@ -14,10 +14,17 @@
  * doubled: several layers escape the same line (the TUI escapes cells, then the laid-out line) and escaping must stay
  * idempotent; the exact value is in the JSON output.
  */
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\u{d800}-\u{dfff}]/gu;
-const CONTROL_AND_TAB = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\u{d800}-\u{dfff}]/gu;
+// Without the `u` flag (three times slower on every output line): a lone surrogate is a high one not followed by a
+// low one, or a low one not preceded by a high one; pairs (astral characters) are left alone.
+const CLASS = '\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069';
+const LONE_SURROGATE = '[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
+const CONTROL = new RegExp(`[${CLASS}]|${LONE_SURROGATE}`, 'g');
+const CONTROL_AND_TAB = new RegExp(`[\\t${CLASS}]|${LONE_SURROGATE}`, 'g');
 /** Does the string hold anything escapeControls would change? (a fast test for hot paths and for tests) */
-const ANY_CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\u{d800}-\u{dfff}]/u;
+const ANY_CONTROL = new RegExp(`[\\t${CLASS}]|${LONE_SURROGATE}`);
+/** One character class, no alternatives: the quick test that lets almost every output line through untouched (any
+ *  surrogate sends the line to the exact test). */
+const MAYBE = new RegExp(`[\\t${CLASS}\\ud800-\\udfff]`);
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
@@ -35,6 +42,7 @@ function escapeChar(c: string): string {
 }
 
 export function escapeControls(s: string, keepTabs = false): string {
+  if (!MAYBE.test(s)) return s;
   return s.replace(keepTabs ? CONTROL : CONTROL_AND_TAB, escapeChar);
 }
 
@@ -51,5 +59,5 @@ export function escapeDetailText(s: string): string {
 
 /** True when `s` holds a character a terminal could act on (tab included): what escapeControls would change. */
 export function hasControls(s: string): boolean {
-  return ANY_CONTROL.test(s);
+  return MAYBE.test(s) && ANY_CONTROL.test(s);
 }

@@ -14,6 +14,7 @@ import { concat } from './bytes';
 import { frameRecord } from './rpc-builders';
 import type { GeneratedExchange } from './rpc-gen';
 import type { Gen } from './seeded-gen';
+import { ethernet, fragmentIpv4, udp } from './net-builders';
 import { tcpFrame, udpFrame } from './synthetic-capture';
 
 export type Side = 'c' | 's';
@@ -130,6 +131,30 @@ export function udpFrames(exchanges: GeneratedExchange[], clientPort = 801): Raw
   for (const x of exchanges) {
     frames.push(udpFrame({ src: CLIENT, dst: SERVER, sport: clientPort, dport: x.port }, x.call));
     frames.push(udpFrame({ src: SERVER, dst: CLIENT, sport: x.port, dport: clientPort }, x.reply));
+  }
+  return frames.map((b, i) => rawFrame(i + 1, b));
+}
+
+/** Each call and reply as one UDP datagram cut into IPv4 fragments of a random size (a multiple of 8, RFC 791), the
+ *  fragments of each datagram shuffled and some sent twice before the datagram is complete; a reply's fragments after
+ *  all of its call's. */
+export function fragmentedUdpFrames(exchanges: GeneratedExchange[], g: Gen, clientPort = 801): RawFrame[] {
+  const frames: Uint8Array[] = [];
+  let id = g.int(1, 0xfff0);
+  const send = (src: string, dst: string, sport: number, dport: number, msg: Uint8Array): void => {
+    const l4 = udp(msg, { sport, dport });
+    const chunk = 8 * g.int(1, Math.max(1, Math.ceil(l4.length / 8)));
+    const frags = g.shuffle(fragmentIpv4(l4, { src, dst, protocol: 17, id: id++ }, chunk));
+    frags.forEach((f, k) => {
+      frames.push(ethernet(f));
+      // a duplicate while the datagram is still incomplete; after its last fragment a copy would start a datagram of
+      // its own (and a whole datagram sent twice is a real RPC duplicate)
+      if (k + 1 < frags.length && g.chance(0.2)) frames.push(ethernet(f));
+    });
+  };
+  for (const x of exchanges) {
+    send(CLIENT, SERVER, clientPort, x.port, x.call);
+    send(SERVER, CLIENT, x.port, clientPort, x.reply);
   }
   return frames.map((b, i) => rawFrame(i + 1, b));
 }
