@@ -25,7 +25,7 @@ export { layerSummaries, frameAddresses } from './format/layer-lines';
 export { layerDetailBlocks } from './format/layer-detail';
 export { renderBlock } from './format/verbose-block';
 export { flattenDetail, type DetailNode } from './format/detail';
-export { escapeControls } from './format/escape';
+export { escapeControls, escapeDetailText, hasControls } from './format/escape';
 export type { FormatContext } from './rpc/registry';
 export { FhNames } from './programs/fh-names';
 export { LearnedPorts } from './programs/learned-ports';

@@ -3,6 +3,7 @@
  * tree, the hex dump, the status bar — or a full-screen view (statistics, ladder, help). Pure: the blessed layer
  * only paints these lines, so the tests read exactly what the user sees.
  */
+import { escapeControls, hasControls } from '../src/index';
 import type { Controller } from './controller';
 import { helpLines } from './keymap';
 import { padTo, plain, titleRule, type Span, type Style, type StyledLine } from './styled-line';
@@ -147,6 +148,13 @@ function cutTo(line: StyledLine, width: number): StyledLine {
   return out;
 }
 
+/** The last guard: every piece of wire text is escaped where it enters a line (view-model.ts, ladder-lines.ts), but a
+ *  line that still holds a control or bidi character (a capture error naming a hostile file, text a later change
+ *  forgot to escape) is escaped whole here, so nothing reaches blessed that could drive the terminal. */
+function escapedLine(line: StyledLine): StyledLine {
+  return hasControls(line.text) ? { ...line, text: escapeControls(line.text) } : line;
+}
+
 /** Exactly `height` lines of at most `width` columns for a `width` × `height` screen. */
 export function renderScreen(c: Controller, info: ScreenInfo, views: { stats: SideView; ladder: SideView }, width: number, height: number): StyledLine[] {
   c.settle();
@@ -161,5 +169,5 @@ export function renderScreen(c: Controller, info: ScreenInfo, views: { stats: Si
     out.push(...detailAndHex(c, width));
     out.push(statusLine(c, info));
   }
-  return out.slice(0, height).map((l) => cutTo(l, width));
+  return out.slice(0, height).map((l) => cutTo(escapedLine(l), width));
 }

@@ -10,6 +10,7 @@
 import {
   compileFilter,
   escapeControls,
+  escapeDetailText,
   FileHandle,
   FilterSyntaxError,
   formatFilterError,
@@ -388,7 +389,7 @@ function expandTabs(s: string): string {
 }
 
 function clean(s: string): string {
-  return expandTabs(escapeControls(s, true));
+  return expandTabs(escapeDetailText(s));
 }
 
 /** Where a block's nodes count their bytes: the message and what the ranges are of. */

@@ -7,6 +7,7 @@
  * port. Hostile text (a service name from a custom /etc/rpc) is escaped.
  */
 import { escapeControls } from '../format/escape';
+import { jsonText } from '../format/json-text';
 import type { ServiceRow, ServicesReport } from './services';
 
 export const RPCINFO_HEADER = '   program vers proto   port  service';
@@ -53,5 +54,5 @@ export function servicesLines(report: ServicesReport): string[] {
 
 /** The JSON shape of `--services --json`: the report itself (plain data). */
 export function servicesJson(report: ServicesReport): string {
-  return JSON.stringify(report);
+  return jsonText(report);
 }

@@ -10,13 +10,14 @@ import type { Filter } from '../filter/evaluate';
 import type { CliOptions } from './options';
 import { dropPrivileges, PrivilegeError } from './privileges';
 import { setupRun } from './run-setup';
+import { stderrLine } from './stderr-line';
 
 export function listInterfaces(): number {
   try {
     for (const l of describeDevices(loadCap())) process.stdout.write(l + '\n');
     return 0;
   } catch (e) {
-    process.stderr.write(`rpcsnoop: ${(e as Error).message}\n`);
+    stderrLine((e as Error).message);
     return 1;
   }
 }
@@ -36,7 +37,7 @@ export function openLive(opts: CliOptions): OpenedLive | number {
     capture = new LiveCapture(loadCap(), { ...DEFAULT_LIVE, device: opts.iface as string, filter: opts.filter, snaplen: opts.snaplen, bufferSize });
   } catch (e) {
     if (e instanceof LiveCaptureError) {
-      process.stderr.write(`rpcsnoop: ${e.message}\n`);
+      stderrLine(e.message);
       return 1;
     }
     throw e;
@@ -49,7 +50,7 @@ export function openLive(opts: CliOptions): OpenedLive | number {
     capture.stop();
     writer?.close();
     const msg = e instanceof PrivilegeError ? e.message : `${opts.writeFile}: ${(e as Error).message}`;
-    process.stderr.write(`rpcsnoop: ${msg}\n`);
+    stderrLine(msg);
     return 1;
   }
   return { capture, writer };
@@ -72,7 +73,7 @@ export async function runLive(opts: CliOptions, filter: Filter | null = null): P
   process.on('SIGINT', stopOnSignal);
   process.on('SIGTERM', stopOnSignal);
   const timer = opts.duration !== null ? setTimeout(() => stopping || stop(), opts.duration * 1000) : null;
-  process.stderr.write(`rpcsnoop: capturing on ${capture.name}${opts.filter ? ` (${opts.filter})` : ''}, link type ${capture.linkType}\n`);
+  stderrLine(`capturing on ${capture.name}${opts.filter ? ` (${opts.filter})` : ''}, link type ${capture.linkType}`);
   for await (const frame of capture.frames()) {
     writer?.write(frame);
     pipeline.pushFrame(frame);
@@ -92,15 +93,13 @@ export async function runLive(opts: CliOptions, filter: Filter | null = null): P
   run.finish();
   writer?.close();
   await out.flush();
-  for (const w of pipeline.warningLines()) process.stderr.write(`rpcsnoop: ${w}\n`);
+  for (const w of pipeline.warningLines()) stderrLine(w);
   const c = pipeline.pairing.counters;
   const unanswered = pipeline.unansweredCalls();
   if (unanswered.length) {
     const shown = unanswered.slice(0, 20).map((t) => `frame ${t.callFrame} xid 0x${t.xid.toString(16).padStart(8, '0')} ${t.name}`);
-    process.stderr.write(`rpcsnoop: unanswered calls: ${shown.join('; ')}${unanswered.length > 20 ? `; and ${unanswered.length - 20} more` : ''}\n`);
+    stderrLine(`unanswered calls: ${shown.join('; ')}${unanswered.length > 20 ? `; and ${unanswered.length - 20} more` : ''}`);
   }
-  process.stderr.write(
-    `rpcsnoop: ${capture.framesCaptured} frames (${capture.bytesRead()} bytes), ${pipeline.counters.messages} RPC messages, ${c.pairs} pairs, ${c.unanswered} unanswered, ${capture.dropped} dropped by rpcsnoop${writer ? `, ${writer.frames} frames saved to ${writer.path}` : ''}\n`,
-  );
+  stderrLine(`${capture.framesCaptured} frames (${capture.bytesRead()} bytes), ${pipeline.counters.messages} RPC messages, ${c.pairs} pairs, ${c.unanswered} unanswered, ${capture.dropped} dropped by rpcsnoop${writer ? `, ${writer.frames} frames saved to ${writer.path}` : ''}`);
   return 0;
 }

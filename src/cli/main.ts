@@ -13,6 +13,7 @@ import { parseOptions, UsageError, USAGE, type CliOptions } from './options';
 import { Progress } from './progress';
 import { setupRun } from './run-setup';
 import { runTuiCommand } from './tui-launch';
+import { stderrLine } from './stderr-line';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
@@ -25,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     opts = parseOptions(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`rpcsnoop: ${e.message} (see rpcsnoop --help)\n`);
+      stderrLine(`${e.message} (see rpcsnoop --help)`);
       return 2;
     }
     throw e;
@@ -87,9 +88,9 @@ async function readCapture(opts: CliOptions, filter: Filter | null): Promise<num
   progress?.done();
   await out.flush();
   const warnings = pipeline.warningLines();
-  for (const w of warnings) process.stderr.write(`rpcsnoop: ${w}\n`);
+  for (const w of warnings) stderrLine(w);
   if (failure !== null) {
-    process.stderr.write(`rpcsnoop: ${failure}\n`);
+    stderrLine(failure);
     return 1;
   }
   return 0;

@@ -112,8 +112,8 @@ export class Printer {
     const lines = layerSummaries(frame);
     const addrs = frameAddresses(frame) ?? { src: '?', dst: '?' };
     const p = this.prefix(frame.frameNo, frame.ts, addrs.src, addrs.dst);
-    if (this.mode === 'layers') return [RULE, ...lines.map((l) => p + l)];
-    return [p + (lines[lines.length - 1] ?? `frame of ${frame.capLen} bytes`)];
+    if (this.mode === 'layers') return [RULE, ...lines.map((l) => escapeControls(p + l))];
+    return [escapeControls(p + (lines[lines.length - 1] ?? `frame of ${frame.capLen} bytes`))];
   }
 }
 

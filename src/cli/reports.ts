@@ -11,6 +11,8 @@ import { ServicesAnalyzer } from '../analysis/services';
 import { servicesJson, servicesLines } from '../analysis/services-table';
 import { StatsAnalyzer } from '../analysis/stats';
 import { statsLines } from '../analysis/stats-table';
+import { escapeControls } from '../format/escape';
+import { jsonText } from '../format/json-text';
 import type { FhNames } from '../programs/fh-names';
 import { isRpcEvent, type PipelineEvent } from '../rpc/rpc-event';
 
@@ -28,7 +30,7 @@ function statsReport(names: FhNames): Report {
     add: (ev) => isRpcEvent(ev) && a.add(ev),
     render: (json) => {
       const r = a.finish();
-      return json ? [JSON.stringify(r)] : statsLines(r);
+      return json ? [jsonText(r)] : statsLines(r);
     },
   };
 }
@@ -50,7 +52,7 @@ function explainReport(): Report {
     add: (ev) => a.add(ev),
     render: (json) => {
       const r = a.finish();
-      return json ? [JSON.stringify(r)] : explainLines(r);
+      return json ? [jsonText(r)] : explainLines(r);
     },
   };
 }
@@ -61,7 +63,7 @@ function findingsReport(names: FhNames): Report {
     add: (ev) => a.add(ev),
     render: (json) => {
       const r = a.finish();
-      return json ? [JSON.stringify(r)] : findingsLines(r);
+      return json ? [jsonText(r)] : findingsLines(r);
     },
   };
 }
@@ -86,7 +88,9 @@ export class Reports {
     const out: string[] = [];
     this.reports.forEach((r, i) => {
       if (i > 0 && !json) out.push('');
-      for (const l of r.render(json)) out.push(l); // not push(...): a report can have more lines than the stack has room for arguments
+      // Text lines escaped here as well as where wire strings enter them: a report line is output, whatever built it.
+      // (not push(...): a report can have more lines than the stack has room for arguments)
+      for (const l of r.render(json)) out.push(json ? l : escapeControls(l));
     });
     return out;
   }

@@ -7,6 +7,7 @@ import { openCapture } from '../capture/open-capture';
 import { CaptureError, type RawFrame } from '../capture/raw-frame';
 import { openLive } from './live';
 import type { CliOptions } from './options';
+import { stderrLine } from './stderr-line';
 
 export async function runTuiCommand(opts: CliOptions): Promise<number> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
@@ -29,7 +30,7 @@ export async function runTuiCommand(opts: CliOptions): Promise<number> {
       source = await openCapture(opts.readFile as string);
     } catch (e) {
       if (!(e instanceof CaptureError)) throw e;
-      process.stderr.write(`rpcsnoop: ${e.message}\n`);
+      stderrLine(e.message);
       return 1;
     }
     return runTui(source, tuiOpts);

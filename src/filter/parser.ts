@@ -15,6 +15,7 @@
  * value): `retransmit`, `error`, `fh`.
  */
 import { FilterSyntaxError, tokenize, type ComparisonOp, type Token } from './lexer';
+import { escapeControls } from '../format/escape';
 
 export { FilterSyntaxError };
 
@@ -191,8 +192,10 @@ function displayColumn(s: string, index: number): number {
  * pasted expression cannot drive the terminal.
  */
 export function formatFilterError(expr: string, err: FilterSyntaxError, prefix = ''): string[] {
-  const shown = expr.replace(/[\t\n\r\f\v]/g, ' ').replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
+  // bidi/format controls too (U+061C, U+200E/F, U+2028/9, U+202A-E, U+2066-9): one '?' each keeps the caret aligned
+  const shown = expr.replace(/[\t\n\r\f\v]/g, ' ').replace(/[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
   const pos = Math.max(0, Math.min(err.position, expr.length));
   const col = displayColumn(prefix, prefix.length) + displayColumn(expr, pos);
-  return [`${prefix}${shown}`, `${' '.repeat(col)}^ ${err.reason}`];
+  // the reason can quote the expression (`not '…'`): escaped like any other output
+  return [`${prefix}${shown}`, `${' '.repeat(col)}^ ${escapeControls(err.reason)}`];
 }

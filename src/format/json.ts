@@ -7,6 +7,7 @@ import type { OpaqueAuth } from '../rpc/auth';
 import { acceptStatName, authStatName, rejectStatName } from '../rpc/message';
 import type { FormatContext } from '../rpc/registry';
 import { currentFlags, type RpcEvent } from '../rpc/rpc-event';
+import { jsonText } from './json-text';
 import { toJsonValue } from './json-value';
 import { summaryText } from './summary-line';
 
@@ -92,5 +93,5 @@ function rttOf(ev: RpcEvent): number | null {
 }
 
 export function eventToJsonLine(ev: RpcEvent, f: FormatContext): string {
-  return JSON.stringify(eventToJson(ev, f));
+  return jsonText(eventToJson(ev, f));
 }

@@ -3,6 +3,7 @@
  * names, snoop's GMT date, printf-style padding, strings from the wire made safe to print, and the uaddr texts.
  */
 import { field, type ByteRange, type DetailNode } from '../format/detail';
+import { escapeControls } from '../format/escape';
 import type { FormatContext } from '../rpc/registry';
 import type { ParsedAddr } from './portmap-xdr';
 
@@ -54,12 +55,12 @@ export function padLeft(s: string | number, n: number): string {
 }
 
 /**
- * A string from the wire, safe to print on one line: control characters (and DEL, and C1 controls) become `\xNN`
- * and backslashes are doubled, so a hostile netid or uaddr cannot forge lines or terminal escapes.
+ * A string from the wire, safe to print on one line: backslashes doubled, then every control, bidi or invalid-UTF-8
+ * character escaped as in all text output (format/escape.ts: `\x1b`, `\n`, `\u009b`, `\u202e`, `\x9b` for a byte
+ * that was not UTF-8), so a hostile netid or uaddr can neither forge lines or terminal escapes nor pass for an escape.
  */
 export function printable(s: string): string {
-  if (!/[\x00-\x1f\x7f-\x9f\\]/.test(s)) return s;
-  return s.replace(/[\x00-\x1f\x7f-\x9f\\]/g, (c) => (c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return escapeControls(s.includes('\\') ? s.replace(/\\/g, '\\\\') : s);
 }
 
 /** `prog=100003 (NFS)`, snoop's form where the number is shown with its name. */

@@ -5,6 +5,8 @@
  * the input is owned by the record and must not be mutated while views are alive.
  */
 
+import { decodeUtf8Lossless } from './utf8-lossless';
+
 export type XdrErrorKind = 'short' | 'length_exceeded';
 
 /** Thrown when the data ends early ('short': truncated or malformed) or a length is over its cap. */
@@ -22,7 +24,6 @@ export class XdrError extends Error {
 /** Default cap on an opaque/string length when a decoder does not give a tighter one (RFC types usually do). */
 export const DEFAULT_MAX_OPAQUE = 1 << 24;
 
-const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 export class XdrReader {
   pos: number;
@@ -94,9 +95,10 @@ export class XdrReader {
     return this.fixed(this.length(max, what), what);
   }
 
-  /** Variable-length string<max>, decoded as UTF-8 (invalid sequences become U+FFFD). */
+  /** Variable-length string<max>, decoded as UTF-8; a byte that is not valid UTF-8 becomes the lone surrogate
+   *  U+DC00+byte (utf8-lossless.ts), so text output can show it as `\xNN`. */
   string(max: number, what = 'string'): string {
-    return utf8.decode(this.opaque(max, what));
+    return decodeUtf8Lossless(this.opaque(max, what));
   }
 
   skip(n: number, what = 'skip'): void {
