@@ -17,7 +17,7 @@ export const HOSTILE_DIR = join(ROOT, 'fixtures', 'hostile');
 /** The file's bytes as written: gzip (level 9, no name, time 0) when its name ends in .gz. */
 export function captureFileBytes(c: HostileCapture): Buffer {
   const raw = c.build();
-  return c.name.endsWith('.gz') ? gzipSync(raw, { level: 9 }) : raw;
+  return c.name.endsWith('.gz') && !c.asIs ? gzipSync(raw, { level: 9 }) : raw;
 }
 
 /** Writes the named captures (all when `names` is empty) into `dir`; returns their paths. */

@@ -5,7 +5,7 @@
  */
 import { concat } from '../helpers/bytes';
 import { XdrWriter, buildAcceptedReply, buildCall, type Auth } from '../helpers/rpc-builders';
-import { udpFrame } from '../helpers/synthetic-capture';
+import { tcpFrame, udpFrame } from '../helpers/synthetic-capture';
 
 export const CLIENT = '10.9.0.1';
 export const SERVER = '10.9.0.2';
@@ -51,4 +51,51 @@ export const EMPTY_WCC = xdr((w) => w.u32(0).u32(0));
 /** diropargs3 { fh dir; filename name } with the name as raw bytes (RFC 1813 §2.6). */
 export function dirop(dirSeed: number, name: Uint8Array): Uint8Array {
   return concat(fh3(dirSeed), xdr((w) => w.opaque(name)));
+}
+
+/** One TCP connection as Ethernet frames: a handshake, then client data and server data cut into segments. */
+export class TcpFrames {
+  private seq = 1000;
+  private serverSeq = 5000;
+  readonly frames: Uint8Array[] = [];
+
+  constructor(
+    private readonly sport: number,
+    private readonly dport = 2049,
+  ) {
+    this.frames.push(tcpFrame({ src: CLIENT, dst: SERVER, sport, dport, seq: this.seq - 1, flags: 0x02 })); // SYN
+    this.frames.push(tcpFrame({ src: SERVER, dst: CLIENT, sport: dport, dport: sport, seq: this.serverSeq - 1, ack: this.seq, flags: 0x12 }));
+  }
+
+  /** Client data, `segment` bytes per frame (IPv4's 65535 bounds a segment at 65495). */
+  send(bytes: Uint8Array, segment = 60_000): this {
+    for (let o = 0; o < bytes.length; o += segment) {
+      const part = bytes.subarray(o, Math.min(bytes.length, o + segment));
+      this.frames.push(tcpFrame({ src: CLIENT, dst: SERVER, sport: this.sport, dport: this.dport, seq: this.seq, ack: this.serverSeq }, part));
+      this.seq = (this.seq + part.length) >>> 0;
+    }
+    return this;
+  }
+
+  /** Server data, as send(). */
+  reply(bytes: Uint8Array, segment = 60_000): this {
+    for (let o = 0; o < bytes.length; o += segment) {
+      const part = bytes.subarray(o, Math.min(bytes.length, o + segment));
+      this.frames.push(tcpFrame({ src: SERVER, dst: CLIENT, sport: this.dport, dport: this.sport, seq: this.serverSeq, ack: this.seq }, part));
+      this.serverSeq = (this.serverSeq + part.length) >>> 0;
+    }
+    return this;
+  }
+
+  /** Skip `n` client bytes: they were lost before the capture saw them. */
+  lose(n: number): this {
+    this.seq = (this.seq + n) >>> 0;
+    return this;
+  }
+
+  fin(): this {
+    this.frames.push(tcpFrame({ src: CLIENT, dst: SERVER, sport: this.sport, dport: this.dport, seq: this.seq, ack: this.serverSeq, flags: 0x11 }));
+    this.seq = (this.seq + 1) >>> 0;
+    return this;
+  }
 }
