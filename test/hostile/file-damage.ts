@@ -15,8 +15,11 @@ const LE = true;
 const GOOD = [udpCall(0xda1, NFS, 3, 1, fh3(0x71)), udpReply(0xda1, NFS, xdr((w) => w.u32(70)))];
 const AFTER = udpCall(0xda2, NFS, 3, 1, fh3(0x72));
 
+/** Microseconds (the IDB's default resolution) since the epoch of frame `i`: 1 ms apart from 2023-11-14. */
+const ticks = (i: number): bigint => 1_700_000_000n * 1_000_000n + BigInt(i) * 1000n;
+
 function epb(i: number, data: Uint8Array): Buffer {
-  return ngEpb(LE, 0, 1_700_000_000_000_000n + BigInt(i) * 1000n, data);
+  return ngEpb(LE, 0, ticks(i), data);
 }
 
 /** SHB, IDB, two good frames, `bad`, then one more good frame (never reached if the reader stops). */
@@ -35,7 +38,7 @@ function forgedEpb(data: Uint8Array, forge: { length?: number; trailer?: number 
 export function pcapngLengthVariants(): Record<string, Buffer> {
   const third = udpCall(0xda3, NFS, 3, 1, fh3(0x73));
   const right = epb(2, third).length;
-  const epbCapLen = (capLen: number): Buffer => ngEpb(LE, 0, 1_700_000_000_000_002_000n, third, third.length, capLen);
+  const epbCapLen = (capLen: number): Buffer => ngEpb(LE, 0, ticks(2), third, third.length, capLen);
   // an IDB whose if_tsresol option claims 0xfff0 bytes inside a 32-byte block
   const badIdbBody = xdrLe([1, 0, 65535, 9 | (0xfff0 << 16), 6, 0]);
   return {
@@ -52,7 +55,7 @@ export function pcapngLengthVariants(): Record<string, Buffer> {
 /** The largest EPB the reader buffers whole (just under PCAPNG_MAX_BLOCK_LEN): a 63 MiB frame of zeros. */
 export function pcapngHugeEpb(): Buffer {
   const third = udpCall(0xda3, NFS, 3, 1, fh3(0x73));
-  return ngWith(ngEpb(LE, 0, 1_700_000_000_000_002_000n, concat(third, new Uint8Array((63 << 20) - third.length))));
+  return ngWith(ngEpb(LE, 0, ticks(2), concat(third, new Uint8Array((63 << 20) - third.length))));
 }
 
 /** Little-endian words with the IDB's u16 pair packed by the caller. */
