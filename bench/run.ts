@@ -2,15 +2,18 @@
  * `npm run bench`: the live throughput ladder over UDP, then over TCP, then decoding speed on files; prints a short
  * report (the live tables, the highest passing rates, the file table). Bounded: each part has a time budget.
  *
+ * `--hostile-only`: peak memory on the hostile captures of fixtures/hostile/ (hostile.ts; part of a full run too).
+ *
  * Then the TUI on a ~1 GB capture (tui-large-file.ts): time to first screen, time to done, peak memory. Then
  * rpcsnoop against tshark, tcpdump and a raw record walk on a ~1 GB capture (compare.ts; issue 7's targets).
  *
- *   node dist/bench/run.js [--live-only | --file-only | --tui-only | --compare-only] [--no-tcp] [--duration S]
+ *   node dist/bench/run.js [--live-only | --file-only | --tui-only | --compare-only | --hostile-only] [--no-tcp] [--duration S]
  *                          [--scale N] [--port 40111] [--tui-size-mb 1000] [--compare-size-mb 1000]
  */
 import { cpus } from 'node:os';
 import { formatCompareReport, runCompare, type CompareReport } from './compare';
 import { formatFileReport, runFileBench, type FileReport } from './file-throughput';
+import { formatHostileReport, HOSTILE_BUDGET_MIB, runHostileBench, type HostileReport } from './hostile';
 import { fmtInt, loadAverage } from './common';
 import { DEFAULT_RATES, formatLiveReport, runLiveBench, type LiveReport } from './live-throughput';
 import { DEFAULT_PORT } from './rpc-load';
@@ -23,12 +26,12 @@ async function main(argv: string[]): Promise<number> {
     return i >= 0 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : d;
   };
   const withValue = ['--duration', '--scale', '--port', '--tui-size-mb', '--compare-size-mb'];
-  const known = new Set(['--live-only', '--file-only', '--tui-only', '--compare-only', '--no-tcp', ...withValue]);
+  const known = new Set(['--live-only', '--file-only', '--tui-only', '--compare-only', '--hostile-only', '--no-tcp', ...withValue]);
   for (let i = 0; i < argv.length; i++) {
     if (!known.has(argv[i])) throw new Error(`unknown argument ${argv[i]} (see bench/README.md)`);
     if (withValue.includes(argv[i])) i++;
   }
-  const only = ['--live-only', '--file-only', '--tui-only', '--compare-only'].find(has);
+  const only = ['--live-only', '--file-only', '--tui-only', '--compare-only', '--hostile-only'].find(has);
   const part = (name: string): boolean => only === undefined || only === `--${name}-only`;
   const duration = val('--duration', 2);
   const port = val('--port', DEFAULT_PORT);
@@ -41,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
   let file: FileReport | null = null;
   let tui: TuiReport | null = null;
   let compare: CompareReport | null = null;
+  let hostile: HostileReport | null = null;
   if (part('live')) {
     log('live capture, UDP:');
     live.push(await runLiveBench({ transport: 'udp', port, rates: DEFAULT_RATES, duration, refine: 2, budget: 60, log }));
@@ -62,11 +66,16 @@ async function main(argv: string[]): Promise<number> {
     log('rpcsnoop against tshark, tcpdump and a raw record walk:');
     compare = await runCompare({ sizeMB: val('--compare-size-mb', 1000), log });
   }
+  if (part('hostile')) {
+    log('hostile captures, peak memory:');
+    hostile = await runHostileBench({ modes: ['summary', '--json'], budgetMiB: HOSTILE_BUDGET_MIB, full: true, log });
+  }
   const out: string[] = ['', header, ''];
   for (const r of live) out.push(formatLiveReport(r), '');
   if (file) out.push(formatFileReport(file), '');
   if (tui) out.push(formatTuiReport(tui), '');
   if (compare) out.push(formatCompareReport(compare), '');
+  if (hostile) out.push(formatHostileReport(hostile), '');
   const summary = live
     .filter((r) => !r.skipped)
     .map((r) => `${r.transport.toUpperCase()} ${r.sustained === null ? 'none' : fmtInt(r.sustained)} RPC messages/s`);

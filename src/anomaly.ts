@@ -28,7 +28,9 @@ export const ANOMALIES = [
   'body_truncated', // the procedure's arguments or results were cut short (snaplen, lost bytes)
   'malformed_body', // the procedure's arguments or results do not decode
   // pairing
-  'pairing_table_full', // a pending call was evicted to make room
+  'pairing_table_full', // a pending call was evicted to make room (--max-pending)
+  'answered_table_full', // an answered call was forgotten to make room (--max-answered)
+  'release_queue_full', // a call was printed before its reply to bound the messages held back (--max-held)
 ] as const;
 
 export type Anomaly = (typeof ANOMALIES)[number];

@@ -9,7 +9,9 @@ import { FhNames } from './programs/fh-names';
 import { LearnedPorts } from './programs/learned-ports';
 import type { L4Packet } from './net/l4-packet';
 import { PacketDecoder } from './net/packet-decoder';
-import { TcpReassembler } from './reassembly/tcp-reassembler';
+import { DEFAULT_MAX_FRAGMENT_DATAGRAMS } from './net/ip-defrag';
+import { DEFAULT_TCP_REASSEMBLY, TcpReassembler } from './reassembly/tcp-reassembler';
+import { LimitWatch, type LimitNotice } from './limits';
 import { probeRpcHeader } from './rpc/detect';
 import { decodeRpcHeader } from './rpc/message';
 import { DEFAULT_PAIRING, PairingTable, type Conversation, type PairingFlag, type Transaction } from './rpc/pairing';
@@ -28,6 +30,7 @@ import { PORTMAP_PROGRAM } from './programs/portmap-program';
 import { NFS_PROGRAM } from './programs/nfs3/nfs-program';
 
 export interface PipelineOptions {
+  /** Calls remembered for pairing (`--max-pending`; pairing.ts maxTransactions). */
   maxTransactions: number;
   /** Answered transactions remembered for duplicate replies and XID reuse (pairing.ts); default 20000. */
   maxAnswered?: number;
@@ -42,6 +45,16 @@ export interface PipelineOptions {
   /** Redecoding from a frame where a TCP record starts (redecode.ts): the stream whose first segment is this frame,
    *  joined mid-way, takes the first plausible record mark in it at once instead of waiting for confirmation. */
   recordStartFrame?: number;
+  /** TCP connections tracked (`--max-streams`; tcp-reassembler.ts maxConnections, default 100 000). */
+  maxStreams?: number;
+  /** IP datagrams reassembled at once (`--max-fragments`; ip-defrag.ts, default 1024). */
+  maxFragments?: number;
+  /** Out-of-order TCP bytes held per direction (`--max-stream-buffer`, default 4 MiB) and in all
+   *  (`--max-tcp-buffer`, default 64 MiB). */
+  maxStreamBuffer?: number;
+  maxTcpBuffer?: number;
+  /** Told once per limit, at the frame where it is first reached (limits.ts); the totals are in warningLines(). */
+  onLimit?: (notice: LimitNotice) => void;
 }
 
 export const DEFAULT_PIPELINE: PipelineOptions = {
@@ -88,6 +101,8 @@ export class Pipeline {
   private frameMessages = 0;
   private readonly allFrames: boolean;
   private readonly maxAnswered: number;
+  private readonly limits: LimitWatch | null;
+  private readonly caps: { pending: number; streams: number; fragments: number; record: number; held: number };
 
   constructor(
     opts: PipelineOptions = DEFAULT_PIPELINE,
@@ -107,7 +122,7 @@ export class Pipeline {
         if (this.unanswered.length < MAX_UNANSWERED_LISTED) this.unanswered.push(tx);
       },
     );
-    this.decoder = new PacketDecoder();
+    this.decoder = new PacketDecoder({ maxFragmentDatagrams: opts.maxFragments });
     this.records = new TcpRecordLayer((rec) => this.onRecord(rec), { maxRecordSize: opts.maxRecordSize }, undefined, opts.recordStartFrame);
     const records = this.records;
     this.tcp = new TcpReassembler({
@@ -115,9 +130,35 @@ export class Pipeline {
       onStreamEnd: (stream, end) => records.onStreamEnd(stream, end),
       // after both directions flushed their last records: the connection's transactions can match nothing more
       onClose: (connId) => this.pairing.closeConnection(connId),
+    }, {
+      maxConnections: opts.maxStreams ?? DEFAULT_TCP_REASSEMBLY.maxConnections,
+      maxBufferedPerDirection: opts.maxStreamBuffer ?? DEFAULT_TCP_REASSEMBLY.maxBufferedPerDirection,
+      maxBufferedTotal: opts.maxTcpBuffer ?? DEFAULT_TCP_REASSEMBLY.maxBufferedTotal,
     });
     this.allFrames = opts.allFrames;
     this.maxAnswered = opts.maxAnswered ?? (DEFAULT_PAIRING.maxAnswered as number);
+    this.caps = {
+      pending: opts.maxTransactions,
+      streams: this.tcp.options.maxConnections,
+      fragments: opts.maxFragments ?? DEFAULT_MAX_FRAGMENT_DATAGRAMS,
+      record: opts.maxRecordSize,
+      held: opts.maxHeld ?? DEFAULT_RELEASE.maxMessages,
+    };
+    const tcpc = this.tcp.counters;
+    this.limits = opts.onLimit
+      ? new LimitWatch(
+          [
+            { name: 'pending', value: this.caps.pending, count: () => this.pairing.counters.evicted },
+            { name: 'answered', value: this.maxAnswered, count: () => this.pairing.counters.forgottenAnswered },
+            { name: 'held', value: this.caps.held, count: () => this.release.forcedOut },
+            { name: 'record', value: this.caps.record, count: () => this.records.counters.record_too_large ?? 0 },
+            { name: 'streams', value: this.caps.streams, count: () => tcpc.tcp_stream_table_full ?? 0 },
+            { name: 'fragments', value: this.caps.fragments, count: () => this.decoder.counters.ip_fragment_table_full ?? 0 },
+            { name: 'tcp_buffer', value: this.tcp.options.maxBufferedPerDirection, count: () => tcpc.tcp_out_of_order_overflow ?? 0 },
+          ],
+          opts.onLimit,
+        )
+      : null;
   }
 
   pushFrame(frame: RawFrame): void {
@@ -132,6 +173,7 @@ export class Pipeline {
     }
     if (this.allFrames && this.frameMessages === 0) this.release.push({ seq: ++this.seq, frame, other: true });
     this.frame = null;
+    this.limits?.check(frame.frameNo, frame.ts);
   }
 
   /** End of input: flush partial streams and fragments, resolve pending calls, release everything. */
@@ -140,6 +182,7 @@ export class Pipeline {
     this.decoder.finish();
     this.pairing.finish();
     this.release.finish();
+    this.limits?.check(0, null);
   }
 
   /** Calls that got no reply (timed out, evicted, or pending at the end), first ones first, with their names. */
@@ -162,12 +205,24 @@ export class Pipeline {
     if (parts.length) lines.push(`anomalies: ${parts.join(' ')}`);
     const pc = this.pairing.counters;
     if (pc.evicted > 0) {
-      lines.push(`pairing table full: ${pc.evicted} transactions evicted, ${pc.evictedPending} of them before their reply (raise --max-transactions)`);
+      lines.push(`pairing table full: ${pc.evicted} transactions evicted, ${pc.evictedPending} of them before their reply (raise --max-pending, now ${this.caps.pending})`);
     }
     if (pc.forgottenAnswered > 0) {
       lines.push(`pairing: ${pc.forgottenAnswered} answered transactions forgotten; duplicate replies and XID reuse are checked against the last ${this.maxAnswered} answered (raise --max-answered)`);
     }
-    if (this.release.forcedOut > 0) lines.push(`release queue full: ${this.release.forcedOut} calls printed before their reply (raise --max-held)`);
+    if (this.release.forcedOut > 0) lines.push(`release queue full: ${this.release.forcedOut} calls printed before their reply (raise --max-held, now ${this.caps.held})`);
+    const n = (v: number | undefined): number => v ?? 0;
+    const streams = n(this.tcp.counters.tcp_stream_table_full);
+    if (streams > 0) lines.push(`TCP stream table full: ${streams} open connections evicted (raise --max-streams, now ${this.caps.streams})`);
+    const frags = n(this.decoder.counters.ip_fragment_table_full);
+    if (frags > 0) lines.push(`IP fragment table full: ${frags} incomplete datagrams given up (raise --max-fragments, now ${this.caps.fragments})`);
+    const big = n(this.records.counters.record_too_large);
+    if (big > 0) lines.push(`records too large: ${big} TCP records kept truncated at ${this.caps.record} bytes (raise --max-record-size)`);
+    const ooo = n(this.tcp.counters.tcp_out_of_order_overflow);
+    if (ooo > 0) {
+      const o = this.tcp.options;
+      lines.push(`TCP out-of-order buffers full: ${ooo} holes declared lost (raise --max-stream-buffer, now ${o.maxBufferedPerDirection}, or --max-tcp-buffer, now ${o.maxBufferedTotal})`);
+    }
     return lines;
   }
 

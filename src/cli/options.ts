@@ -44,13 +44,21 @@ export interface CliOptions {
   /** --rtt / --no-rtt: response time on reply lines (null: on for live capture, off for files). */
   rtt: boolean | null;
   timeMode: TimeMode;
-  maxTransactions: number;
+  /** --max-pending (old name --max-transactions): calls remembered for pairing. */
+  maxPending: number;
   replyTimeout: number;
   maxRecordSize: number;
   /** --max-held: messages the release queue holds back at most. */
   maxHeld: number;
   /** --max-answered: answered transactions pairing remembers. */
   maxAnswered: number;
+  /** --max-streams: TCP connections tracked. */
+  maxStreams: number;
+  /** --max-fragments: IP datagrams reassembled at once. */
+  maxFragments: number;
+  /** --max-stream-buffer, --max-tcp-buffer: out-of-order TCP bytes held per direction and in all. */
+  maxStreamBuffer: number;
+  maxTcpBuffer: number;
   hold: boolean;
   progress: boolean;
   /** --tui: the terminal UI instead of printed lines. */
@@ -123,15 +131,29 @@ each; -Y selects what they count):
   --no-hold               print each message as soon as it completes (calls then lack
                           their reply frame, RTT and the "unanswered" flag)
   --no-progress           no progress line on stderr for large files
-Limits (reaching one is counted and reported, never silent):
-  --max-transactions N    calls remembered for pairing (default 200000)
+Limits (each bounds memory; reaching one prints a "limit reached" line (a JSON object with
+--json) once, when it happens, and the total on stderr at the end — never silent):
+  --max-pending N         calls waiting for a reply remembered for pairing (default 200000,
+                          ~660 B each: ~130 MB of heap when full); past it the oldest is
+                          evicted and printed unanswered. Old name: --max-transactions
   --max-answered N        answered calls remembered to flag duplicate replies and XID
-                          reuse (default 20000)
+                          reuse (default 20000, ~880 B each)
   --reply-timeout SEC     a call with no reply this long (capture time) is unanswered
                           (default 60)
-  --max-record-size BYTES largest TCP record kept whole (default 16777216)
-  --max-held N            messages held back waiting for a call's reply (default 20000);
-                          past it the oldest call is printed without its reply
+  --max-held N            messages held back waiting for a call's reply (default 20000,
+                          ~1.8 KB each plus their bytes, at most 32 MiB); past it the
+                          oldest call is printed without its reply
+  --max-record-size BYTES largest TCP record kept whole (default 16777216); the rest is
+                          skipped and the record kept truncated. Each TCP direction can
+                          hold one partial record of up to this size
+  --max-streams N         TCP connections tracked (default 100000, ~1 KB each open,
+                          ~210 B closed); past it the least recently used is closed
+  --max-fragments N       IP datagrams reassembled at once (default 1024, up to 64 KiB
+                          each); past it the oldest incomplete one is given up
+  --max-stream-buffer BYTES
+                          out-of-order TCP bytes held per direction (default 4194304);
+                          past it the first hole is declared lost
+  --max-tcp-buffer BYTES  out-of-order TCP bytes held in all (default 67108864)
 Other:
   -h, --help              this help
   --version               print the version
@@ -192,6 +214,11 @@ export function parseOptions(argv: string[]): CliOptions {
         tui: { type: 'boolean' },
         rows: { type: 'string' },
         'max-transactions': { type: 'string' },
+        'max-pending': { type: 'string' },
+        'max-streams': { type: 'string' },
+        'max-fragments': { type: 'string' },
+        'max-stream-buffer': { type: 'string' },
+        'max-tcp-buffer': { type: 'string' },
         'reply-timeout': { type: 'string' },
         'max-record-size': { type: 'string' },
         'max-held': { type: 'string' },
@@ -229,16 +256,21 @@ export function parseOptions(argv: string[]): CliOptions {
     displayFilter: v['display-filter'] ?? null,
     reports: (['stats', 'services', 'explain', 'findings'] as const).filter((k) => v[k] === true),
     timeMode: modes[time],
-    maxTransactions: positiveInt('--max-transactions', v['max-transactions']) ?? 200_000,
+    maxPending: positiveInt('--max-pending', v['max-pending']) ?? positiveInt('--max-transactions', v['max-transactions']) ?? 200_000,
     replyTimeout: timeout !== undefined ? Number(timeout) : 60,
     maxRecordSize: positiveInt('--max-record-size', v['max-record-size'], 64) ?? 16 << 20,
     maxHeld: positiveInt('--max-held', v['max-held']) ?? 20_000,
     maxAnswered: positiveInt('--max-answered', v['max-answered']) ?? 20_000,
+    maxStreams: positiveInt('--max-streams', v['max-streams']) ?? 100_000,
+    maxFragments: positiveInt('--max-fragments', v['max-fragments']) ?? 1024,
+    maxStreamBuffer: positiveInt('--max-stream-buffer', v['max-stream-buffer'], 65536) ?? 4 << 20,
+    maxTcpBuffer: positiveInt('--max-tcp-buffer', v['max-tcp-buffer'], 65536) ?? 64 << 20,
     hold: !(v['no-hold'] ?? false),
     progress: !(v['no-progress'] ?? false),
     tui: v.tui ?? false,
     rows: positiveInt('--rows', v.rows) ?? 100_000,
   };
+  if (v['max-pending'] !== undefined && v['max-transactions'] !== undefined) throw new UsageError('--max-transactions is the old name of --max-pending: give one of them');
   if ([opts.json, opts.layers, opts.verbose].filter(Boolean).length > 1) throw new UsageError('choose one of --json, -V and -v');
   if (opts.reports.length > 0 && (opts.layers || opts.verbose || opts.all)) throw new UsageError('--stats, --services, --explain and --findings print reports: they do not combine with -V, -v or -a');
   if (opts.readFile !== null && opts.iface !== null) throw new UsageError('give either -r FILE or -i IFACE, not both');

@@ -90,11 +90,16 @@ export class Printer {
 
   private verbose(ev: RpcEvent): string[] {
     const out: string[] = [];
+    // appended line by line, not push(...lines): a hostile reply's block can have more lines than the stack has
+    // room for arguments
+    const add = (lines: string[]): void => {
+      for (const l of lines) out.push(l);
+    };
     const fr = this.newFrame(ev);
-    if (fr) for (const b of layerDetailBlocks(fr, { rpc: true, clock: this.clock })) out.push(...renderBlock(b.prefix, b.title, b.nodes));
-    out.push(...renderBlock(RPC_PREFIX, RPC_TITLE, rpcDetail(ev)));
+    if (fr) for (const b of layerDetailBlocks(fr, { rpc: true, clock: this.clock })) add(renderBlock(b.prefix, b.title, b.nodes));
+    add(renderBlock(RPC_PREFIX, RPC_TITLE, rpcDetail(ev)));
     const block = programBlock(ev, this.f);
-    if (block) out.push(...renderBlock(block.prefix, block.title, block.nodes));
+    if (block) add(renderBlock(block.prefix, block.title, block.nodes));
     out.push('');
     return out;
   }

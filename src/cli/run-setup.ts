@@ -7,6 +7,7 @@ import type { Filter } from '../filter/evaluate';
 import { TransactionFilter } from '../filter/transaction-filter';
 import type { PipelineEvent } from '../rpc/rpc-event';
 import { Pipeline, defaultRegistry } from '../pipeline';
+import { limitNoticeJson, limitNoticeText } from '../limits';
 import { LineWriter } from './line-writer';
 import type { CliOptions } from './options';
 import { Printer, type OutputMode } from './printer';
@@ -27,11 +28,17 @@ export function setupRun(opts: CliOptions, live: boolean, filter: Filter | null 
   let printer: Printer | null = null;
   const pipeline = new Pipeline(
     {
-      maxTransactions: opts.maxTransactions,
+      maxTransactions: opts.maxPending,
       replyTimeout: opts.replyTimeout,
       maxRecordSize: opts.maxRecordSize,
       maxHeld: opts.maxHeld,
       maxAnswered: opts.maxAnswered,
+      maxStreams: opts.maxStreams,
+      maxFragments: opts.maxFragments,
+      maxStreamBuffer: opts.maxStreamBuffer,
+      maxTcpBuffer: opts.maxTcpBuffer,
+      // a limit reached: one line (one JSON object) in the output, at once, whatever the mode, filter or report
+      onLimit: (n) => out.line(mode === 'json' ? limitNoticeJson(n) : limitNoticeText(n)),
       // live output is printed as each message completes
       hold: opts.hold && !live,
       allFrames: opts.all && mode !== 'json',

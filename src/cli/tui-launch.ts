@@ -22,7 +22,16 @@ export async function runTuiCommand(opts: CliOptions): Promise<number> {
     maxRows: opts.rows,
     allFrames: opts.all,
     path: opts.iface === null ? opts.readFile : null,
-    pipeline: { maxTransactions: opts.maxTransactions, maxAnswered: opts.maxAnswered, replyTimeout: opts.replyTimeout, maxRecordSize: opts.maxRecordSize },
+    pipeline: {
+      maxTransactions: opts.maxPending,
+      maxAnswered: opts.maxAnswered,
+      replyTimeout: opts.replyTimeout,
+      maxRecordSize: opts.maxRecordSize,
+      maxStreams: opts.maxStreams,
+      maxFragments: opts.maxFragments,
+      maxStreamBuffer: opts.maxStreamBuffer,
+      maxTcpBuffer: opts.maxTcpBuffer,
+    },
   };
   if (opts.iface === null) {
     let source;

@@ -166,15 +166,30 @@ function createdReply(r: CREATE3res, f: FormatContext, c: XdrSpans): DetailNode[
   return [statusNode(r.status, c), ...wccDataNodes('', r.dir_wcc, c)];
 }
 
+/** Entries of one directory list shown in the detail tree (-v, the TUI). A hostile reply can carry a million
+ *  (MAX_DIR_ENTRIES), at about 1.5 KB of nodes each; past this many the rest are walked (so later byte ranges stay
+ *  right) but not kept, and one line says how many were left out. Real replies (maxcount ≤ a few MiB) stay below. */
+export const MAX_DETAIL_ENTRIES = 10_000;
+
 /** The entries of a dirlist3 / dirlistplus3 (RFC 1813 §3.3.16, §3.3.17), each after its value_follows TRUE:
  *  `entry` walks one and gives its line, whose range becomes the entry's bytes (without that discriminant). */
 function entryNodes<E>(entries: readonly E[], c: XdrSpans, entry: (e: E, i: number) => DetailNode): DetailNode[] {
-  return entries.map((e, i) => {
+  const out: DetailNode[] = [];
+  const shown = Math.min(entries.length, MAX_DETAIL_ENTRIES);
+  for (let i = 0; i < shown; i++) {
     c.word();
     const start = c.pos;
-    const node = entry(e, i);
-    return field(node.text, c.since(start), node.children);
-  });
+    const node = entry(entries[i], i);
+    out.push(field(node.text, c.since(start), node.children));
+  }
+  if (shown === entries.length) return out;
+  const start = c.pos;
+  for (let i = shown; i < entries.length; i++) {
+    c.word();
+    entry(entries[i], i);
+  }
+  out.push(field(`  ... ${entries.length - shown} more entries not shown`, c.since(start)));
+  return out;
 }
 
 /** One READDIR table row (entry3: fileid, name, cookie): file id and cookie right-aligned in 10 columns, then
