@@ -159,3 +159,38 @@ test('TUI: rows, every detail tree line, the status bar, statistics and ladder v
   }
   assert.ok(text.includes('capture\\x1b[2J\\u202e.pcap'), 'the source name in the status bar, escaped');
 });
+
+/** The committed hostile capture (test/hostile/escape-sequences.ts builds it independently of this file's capture):
+ *  every output mode and the TUI rows must be as clean on it. */
+const HOSTILE = join(ROOT, 'fixtures', 'hostile', 'escape_sequences.pcap');
+
+test('fixtures/hostile/escape_sequences.pcap: every output mode escaped', () => {
+  const modes = [[], ['--names'], ['-a'], ['-V'], ['-v'], ['--json'], ['--stats'], ['--services'], ['--explain'], ['--findings'], ['--stats', '--json'], ['--findings', '--json']];
+  for (const args of modes) {
+    const r = run(['-r', HOSTILE, ...args]);
+    const where = `escape_sequences.pcap ${args.join(' ') || '(summary)'}`;
+    assert.equal(r.status, 0, r.stderr);
+    assertSafe(r.stdout, where, args.includes('-v'));
+    assertSafe(r.stderr, `${where} stderr`);
+    assert.ok(/\\x1b\[2J|\\u001b\[2J/.test(r.stdout) || args.includes('--services') || args.includes('--stats'), `${where} shows an escaped ESC[2J`);
+  }
+});
+
+test('fixtures/hostile/escape_sequences.pcap: TUI rows and detail trees escaped', async () => {
+  const tui = tuiRun(await readFrames(HOSTILE));
+  tui.finish();
+  tui.rows.sync();
+  const all: string[] = [];
+  for (const row of tui.store.rows()) {
+    all.push(rowLine(rowCells(row, tui.fmt), 200));
+    const tree = detailTree(row, tui.fmt);
+    const ids = new Set<string>();
+    const walk = (ns: typeof tree): void => ns.forEach((n) => (ids.add(n.id), walk(n.children)));
+    walk(tree);
+    all.push(...flattenTree(tree, ids).map((l) => l.text));
+  }
+  const text = all.join('\n');
+  assert.ok(all.length > 40, `rows and details rendered: ${all.length}`);
+  assertSafe(text, 'TUI on escape_sequences.pcap');
+  assert.ok(text.includes('\\x1b[2J'), 'the TUI shows ESC[2J escaped');
+});

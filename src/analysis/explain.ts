@@ -34,6 +34,7 @@
 import { formatEpoch, type Timestamp } from '../capture/raw-frame';
 import type { Exports, FhStatus, MountRes3 } from '../programs/mount-xdr';
 import type { FSINFO3res, GETATTR3res, PATHCONF3res } from '../programs/nfs3/types';
+import { isPartial } from '../programs/nfs3/partial-result';
 import type { Mapping, Rpcb, UaddrResult } from '../programs/portmap-xdr';
 import { netidTransport, protTransport } from '../programs/universal-address';
 import type { PortResult } from '../programs/portmap';
@@ -362,6 +363,11 @@ const FTYPE_WORDS: Record<string, string> = { NF3DIR: 'directory', NF3REG: 'regu
 function replyState(st: StepState, ev: RpcEvent): ReplyState {
   const outcome = replyOutcome(ev);
   if (!outcome.executed) return { outcome, answered: outcomeWords(outcome), ok: false };
+  if (isPartial(ev.result) && (st.kind === 'fsinfo' || st.kind === 'pathconf' || st.kind === 'getattr')) {
+    // an NFSv3 reply cut short by the snaplen or lost bytes decodes to its status alone (partial-result.ts)
+    const ok = outcome.status === 'NFS3_OK';
+    return { outcome, answered: ok ? 'NFS3_OK (the rest of the reply was not captured)' : (outcome.status ?? 'answer not decoded'), ok };
+  }
   switch (st.kind) {
     case 'lookup-mount':
     case 'lookup-nfs': {

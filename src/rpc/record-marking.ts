@@ -418,10 +418,15 @@ export class RecordMarker {
   /** Emits what was captured of the current record as truncated (at the frame where it began). */
   private truncate(anomaly: Anomaly): void {
     const rec = this.rec;
+    const markBytes = this.markHave;
     this.rec = null;
     this.raw.stop();
     this.markHave = 0;
-    if (!rec || rec.captured === 0) return;
+    if (!rec || rec.captured === 0) {
+      // a record mark (or part of one) whose body never came: no message to report, but never a silent loss
+      if ((rec && rec.fragments > 0) || markBytes > 0) this.anomaly(anomaly, this.lastFrame);
+      return;
+    }
     this.emit(this.build(rec, true, anomaly));
   }
 
