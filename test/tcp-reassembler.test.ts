@@ -269,3 +269,57 @@ test('IPv6 connection ids bracket the addresses; non-TCP and pure ACKs of unknow
   void PSH;
   void SYN;
 });
+
+test('many interleaved connections (more than the recent-connection cache holds) each keep their own stream', () => {
+  // 6000 connections, segments round-robin: cache slots are shared and replaced, evictions and closes happen while
+  // other connections are cached; every chunk must still go to its own connection, in order, and be delivered once
+  const n = 6000;
+  const sessions: TcpSession[] = [];
+  for (let i = 0; i < n; i++) {
+    sessions.push(new TcpSession({ addr: `10.${i >> 8}.${i & 255}.${(i * 13) & 255}`, port: 700 + (i % 5) }, { addr: '10.200.0.1', port: 2049 }, { c: i * 7919 }, 1 + i * 20));
+  }
+  const rounds: L4Packet[][] = [[], [], [], []];
+  for (let i = 0; i < n; i++) {
+    const s = sessions[i];
+    rounds[0].push(...s.handshake());
+    rounds[1].push(s.segment('c', Uint8Array.of(i & 255, i >> 8, 1)));
+    rounds[2].push(s.segment('s', Uint8Array.of(i & 255, i >> 8, 2)));
+    // every third connection resets, then its 4-tuple comes back as a new connection
+    rounds[3].push(i % 3 === 0 ? s.rst('c') : s.segment('c', Uint8Array.of(i & 255, i >> 8, 3)));
+  }
+  const again: L4Packet[] = [];
+  for (let i = 0; i < n; i += 3) {
+    const s = new TcpSession(sessions[i].client, sessions[i].server, { c: 3_000_000_000 + i }, 130_000 + i * 10);
+    again.push(...s.handshake(), s.segment('c', Uint8Array.of(i & 255, i >> 8, 4)));
+  }
+  const all = [...rounds[0], ...rounds[1], ...rounds[2], ...rounds[3], ...again];
+  // with a small table (connections evicted while cached): every chunk still goes to the connection it came on
+  const small = collect(all, { maxConnections: 1000 });
+  for (const ch of small.chunks) {
+    const i = ch.bytes[0] | (ch.bytes[1] << 8);
+    const s = sessions[i];
+    const a = `${s.client.addr}:${s.client.port}`;
+    const b = `${s.server.addr}:${s.server.port}`;
+    assert.ok(ch.connId.startsWith(`tcp ${a < b ? a : b} ${a < b ? b : a}#`), ch.connId);
+  }
+  assert.ok((small.tcp.counters.tcp_stream_table_full ?? 0) > 0);
+  const c = collect(all);
+  const byConn = new Map<string, number[][]>();
+  for (const ch of c.chunks) {
+    const list = byConn.get(ch.connId) ?? [];
+    list.push([...ch.bytes]);
+    byConn.set(ch.connId, list);
+  }
+  for (let i = 0; i < n; i++) {
+    const s = sessions[i];
+    const a = `${s.client.addr}:${s.client.port}`;
+    const b = `${s.server.addr}:${s.server.port}`;
+    const id = `tcp ${a < b ? a : b} ${a < b ? b : a}`;
+    const lo = i & 255;
+    const hi = i >> 8;
+    const first = i % 3 === 0 ? [[lo, hi, 1], [lo, hi, 2]] : [[lo, hi, 1], [lo, hi, 2], [lo, hi, 3]];
+    assert.deepEqual(byConn.get(`${id}#0`), first, `connection ${i}`);
+    if (i % 3 === 0) assert.deepEqual(byConn.get(`${id}#1`), [[lo, hi, 4]], `connection ${i} reused`);
+  }
+  assert.equal(byConn.size, n + n / 3);
+});

@@ -104,6 +104,21 @@ function sameEndpoints(ep: StreamEndpoints, pkt: L4Packet): boolean {
   return ep.sport === pkt.sport && ep.dport === pkt.dport && ep.src === pkt.src && ep.dst === pkt.dst;
 }
 
+/** Slots of the reassembler's recent-connection cache (a power of two). */
+const RECENT_SLOTS = 4096;
+
+/** The last three characters of an address text, mixed (the differing part of most addresses in one capture). */
+function addressHash(a: string): number {
+  const n = a.length;
+  return n < 3 ? n : a.charCodeAt(n - 1) ^ (a.charCodeAt(n - 2) << 5) ^ (a.charCodeAt(n - 3) << 10);
+}
+
+/** The recent-connection slot of a segment: the same for both directions of a connection (XOR is symmetric). */
+function recentSlot(pkt: L4Packet): number {
+  const h = addressHash(pkt.src) ^ addressHash(pkt.dst) ^ Math.imul(pkt.sport ^ pkt.dport, 0x9e3779b1);
+  return (h ^ (h >>> 15)) & (RECENT_SLOTS - 1);
+}
+
 function endpointText(addr: string, port: number): string {
   return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
 }
@@ -128,6 +143,9 @@ export class TcpReassembler {
   /** Least recently used first removal from conns (map-queue.ts: a fresh iterator per eviction is quadratic). */
   private readonly connsOldest = new MapQueue(this.conns);
   private lastTouched: Connection | null = null;
+  /** Recently used connections by recentSlot() (connections pushed out of the table are closed, so they match no
+   *  packet here and hold only their tombstone). */
+  private readonly recent: Array<Connection | undefined> = new Array<Connection | undefined>(RECENT_SLOTS).fill(undefined);
   private nextSweep = -Infinity;
   private readonly host: DirectionHost;
   /** Shared by every closed connection (Connection.dirs): ended, empty, never fed. */
@@ -174,21 +192,24 @@ export class TcpReassembler {
     const now = pkt.ts.sec + pkt.ts.nsec / 1e9;
     if (now >= this.nextSweep) this.expireIdle(pkt.ts);
 
-    // Consecutive segments mostly belong to one connection: when the packet is one of the last connection's
-    // directions, its key and table entry are that connection's (dirs[0] is always the `fwd` direction), and the
-    // key string need not be built and hashed again.
-    const last = this.lastTouched;
+    // A segment of a connection seen recently is found in `recent` (a direct-mapped cache indexed by a hash of the
+    // 4-tuple that is the same for both directions): its key and table entry are that connection's (dirs[0] is
+    // always the `fwd` direction), and the key string need not be built and hashed again. A cached connection that
+    // has closed since has the closed directions' empty endpoints and matches nothing, and an open connection is
+    // always in the table, so a match is exactly what the table lookup would find.
+    const slot = recentSlot(pkt);
+    const cached = this.recent[slot];
     let fwd: boolean;
     let key: string;
     let conn: Connection | undefined;
-    if (last !== null && sameEndpoints(last.dirs[0].ep, pkt)) {
+    if (cached !== undefined && sameEndpoints(cached.dirs[0].ep, pkt)) {
       fwd = true;
-      key = last.key;
-      conn = last;
-    } else if (last !== null && sameEndpoints(last.dirs[1].ep, pkt)) {
+      key = cached.key;
+      conn = cached;
+    } else if (cached !== undefined && sameEndpoints(cached.dirs[1].ep, pkt)) {
       fwd = false;
-      key = last.key;
-      conn = last;
+      key = cached.key;
+      conn = cached;
     } else {
       fwd = pkt.src < pkt.dst || (pkt.src === pkt.dst && pkt.sport <= pkt.dport);
       key = fwd
@@ -229,6 +250,7 @@ export class TcpReassembler {
     }
 
     this.touch(conn, now);
+    this.recent[slot] = conn;
     const dir = conn.dirs[d];
     dir.touch(pkt.frameNo, pkt.ts);
     if (flags & RST) {
