@@ -79,8 +79,12 @@ class Connection {
    *  to drop its stale segments) at the cost of this object and its key only, not of two directions with their
    *  endpoints, stream info and id strings (about 1 KiB per connection, up to maxConnections of them). */
   dirs: [TcpDirection, TcpDirection];
-  /** The ISN of each direction whose SYN was seen (-1 otherwise), kept at close to recognise a retransmitted SYN. */
-  synIsn: [number, number] = [-1, -1];
+  /** The ISN of each direction (dirs[0], dirs[1]) whose SYN was seen (-1 otherwise), kept at close to recognise a
+   *  retransmitted SYN. Two fields, not a pair array: a closed connection is kept as this object alone, and the
+   *  array with its elements was about a third of it (closed connections were most of the live heap in a
+   *  capture of many short connections, docs/performance.md). */
+  synIsn0 = -1;
+  synIsn1 = -1;
 
   constructor(
     readonly key: string,
@@ -227,7 +231,7 @@ export class TcpReassembler {
       else {
         const dir = conn.dirs[d];
         if (!conn.open) {
-          if (conn.synIsn[d] === seq) return this.ignore(); // retransmitted SYN of the closed connection
+          if ((d === 0 ? conn.synIsn0 : conn.synIsn1) === seq) return this.ignore(); // retransmitted SYN of the closed connection
           conn = this.replace(conn, pkt, fwd, now);
         } else if (dir.isn >= 0 ? dir.isn !== seq : dir.started) {
           conn = this.replace(conn, pkt, fwd, now); // a new connection on this 4-tuple
@@ -372,7 +376,8 @@ export class TcpReassembler {
     c.closedBy = reason;
     this.handlers.onClose?.(c.id, reason);
     const [a, b] = c.dirs;
-    c.synIsn = [a.synSeen ? a.isn : -1, b.synSeen ? b.isn : -1];
+    c.synIsn0 = a.synSeen ? a.isn : -1;
+    c.synIsn1 = b.synSeen ? b.isn : -1;
     c.dirs = this.closedDirs;
   }
 
