@@ -323,3 +323,17 @@ test('many interleaved connections (more than the recent-connection cache holds)
   }
   assert.equal(byConn.size, n + n / 3);
 });
+
+test('eviction takes the least recently used connection, not the oldest created; idle expiry follows use too', () => {
+  const s = [0, 1, 2, 3].map((i) => new TcpSession({ addr: '10.0.0.1', port: 1000 + i }, undefined, {}, 100 * i + 1));
+  // A, B, C created in that order; A used again; then D: B is the least recently used
+  const pkts = [...s[0].handshake(), ...s[1].handshake(), ...s[2].handshake(), s[0].segment('c', randomBytes(10, 1)), ...s[3].handshake()];
+  const c = collect(pkts, { maxConnections: 3 }, false);
+  assert.deepEqual(c.closes.map((x) => [x.connId.split(' ')[1], x.reason]), [['10.0.0.1:1001', 'evicted']]);
+  // C next, then A (D and A were used after it)
+  c.tcp.push(s[3].segment('c', randomBytes(5, 2)));
+  c.tcp.push(s[0].segment('c', randomBytes(5, 3)));
+  c.tcp.push(new TcpSession({ addr: '10.0.0.9', port: 9 }, undefined, {}, 900).handshake()[0]);
+  c.tcp.push(new TcpSession({ addr: '10.0.0.9', port: 10 }, undefined, {}, 950).handshake()[0]);
+  assert.deepEqual(c.closes.map((x) => x.connId.split(' ')[1]), ['10.0.0.1:1001', '10.0.0.1:1002', '10.0.0.1:1003']);
+});
