@@ -48,6 +48,25 @@ describe('IPv4 header', () => {
     }
   });
 
+  test('the address cache gives the right text when many addresses interleave and share slots', () => {
+    const out = newIpLayer();
+    const small = newIpLayer(1); // every address shares the one slot
+    // 3000 addresses (more than the cache's slots, so slots are shared and replaced), visited twice in another order
+    const addrs: string[] = [];
+    for (let i = 0; i < 3000; i++) addrs.push(`10.${(i * 7) & 255}.${i >> 8}.${i & 255}`);
+    const order = [...addrs, ...addrs.slice().reverse(), ...addrs.filter((_, i) => i % 3 === 0)];
+    for (let i = 0; i < order.length; i++) {
+      const src = order[i];
+      const dst = order[(i * 31 + 5) % order.length];
+      const pkt = ipv4(udp(pattern(4)), { src, dst });
+      for (const layer of [out, small]) {
+        assert.equal(decodeIpv4(pkt, 0, 32, layer), 'ok');
+        assert.equal(layer.src, src);
+        assert.equal(layer.dst, dst);
+      }
+    }
+  });
+
   test('options (IHL 6..15) are skipped', () => {
     for (let words = 1; words <= 10; words++) {
       const options = new Uint8Array(words * 4).fill(1); // NOPs

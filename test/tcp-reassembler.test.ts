@@ -269,3 +269,71 @@ test('IPv6 connection ids bracket the addresses; non-TCP and pure ACKs of unknow
   void PSH;
   void SYN;
 });
+
+test('many interleaved connections (more than the recent-connection cache holds) each keep their own stream', () => {
+  // 6000 connections, segments round-robin: cache slots are shared and replaced, evictions and closes happen while
+  // other connections are cached; every chunk must still go to its own connection, in order, and be delivered once
+  const n = 6000;
+  const sessions: TcpSession[] = [];
+  for (let i = 0; i < n; i++) {
+    sessions.push(new TcpSession({ addr: `10.${i >> 8}.${i & 255}.${(i * 13) & 255}`, port: 700 + (i % 5) }, { addr: '10.200.0.1', port: 2049 }, { c: i * 7919 }, 1 + i * 20));
+  }
+  const rounds: L4Packet[][] = [[], [], [], []];
+  for (let i = 0; i < n; i++) {
+    const s = sessions[i];
+    rounds[0].push(...s.handshake());
+    rounds[1].push(s.segment('c', Uint8Array.of(i & 255, i >> 8, 1)));
+    rounds[2].push(s.segment('s', Uint8Array.of(i & 255, i >> 8, 2)));
+    // every third connection resets, then its 4-tuple comes back as a new connection
+    rounds[3].push(i % 3 === 0 ? s.rst('c') : s.segment('c', Uint8Array.of(i & 255, i >> 8, 3)));
+  }
+  const again: L4Packet[] = [];
+  for (let i = 0; i < n; i += 3) {
+    const s = new TcpSession(sessions[i].client, sessions[i].server, { c: 3_000_000_000 + i }, 130_000 + i * 10);
+    again.push(...s.handshake(), s.segment('c', Uint8Array.of(i & 255, i >> 8, 4)));
+  }
+  const all = [...rounds[0], ...rounds[1], ...rounds[2], ...rounds[3], ...again];
+  // with a small table (connections evicted while cached): every chunk still goes to the connection it came on
+  const small = collect(all, { maxConnections: 1000 });
+  for (const ch of small.chunks) {
+    const i = ch.bytes[0] | (ch.bytes[1] << 8);
+    const s = sessions[i];
+    const a = `${s.client.addr}:${s.client.port}`;
+    const b = `${s.server.addr}:${s.server.port}`;
+    assert.ok(ch.connId.startsWith(`tcp ${a < b ? a : b} ${a < b ? b : a}#`), ch.connId);
+  }
+  assert.ok((small.tcp.counters.tcp_stream_table_full ?? 0) > 0);
+  const c = collect(all);
+  const byConn = new Map<string, number[][]>();
+  for (const ch of c.chunks) {
+    const list = byConn.get(ch.connId) ?? [];
+    list.push([...ch.bytes]);
+    byConn.set(ch.connId, list);
+  }
+  for (let i = 0; i < n; i++) {
+    const s = sessions[i];
+    const a = `${s.client.addr}:${s.client.port}`;
+    const b = `${s.server.addr}:${s.server.port}`;
+    const id = `tcp ${a < b ? a : b} ${a < b ? b : a}`;
+    const lo = i & 255;
+    const hi = i >> 8;
+    const first = i % 3 === 0 ? [[lo, hi, 1], [lo, hi, 2]] : [[lo, hi, 1], [lo, hi, 2], [lo, hi, 3]];
+    assert.deepEqual(byConn.get(`${id}#0`), first, `connection ${i}`);
+    if (i % 3 === 0) assert.deepEqual(byConn.get(`${id}#1`), [[lo, hi, 4]], `connection ${i} reused`);
+  }
+  assert.equal(byConn.size, n + n / 3);
+});
+
+test('eviction takes the least recently used connection, not the oldest created; idle expiry follows use too', () => {
+  const s = [0, 1, 2, 3].map((i) => new TcpSession({ addr: '10.0.0.1', port: 1000 + i }, undefined, {}, 100 * i + 1));
+  // A, B, C created in that order; A used again; then D: B is the least recently used
+  const pkts = [...s[0].handshake(), ...s[1].handshake(), ...s[2].handshake(), s[0].segment('c', randomBytes(10, 1)), ...s[3].handshake()];
+  const c = collect(pkts, { maxConnections: 3 }, false);
+  assert.deepEqual(c.closes.map((x) => [x.connId.split(' ')[1], x.reason]), [['10.0.0.1:1001', 'evicted']]);
+  // C next, then A (D and A were used after it)
+  c.tcp.push(s[3].segment('c', randomBytes(5, 2)));
+  c.tcp.push(s[0].segment('c', randomBytes(5, 3)));
+  c.tcp.push(new TcpSession({ addr: '10.0.0.9', port: 9 }, undefined, {}, 900).handshake()[0]);
+  c.tcp.push(new TcpSession({ addr: '10.0.0.9', port: 10 }, undefined, {}, 950).handshake()[0]);
+  assert.deepEqual(c.closes.map((x) => x.connId.split(' ')[1]), ['10.0.0.1:1001', '10.0.0.1:1002', '10.0.0.1:1003']);
+});

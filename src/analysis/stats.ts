@@ -187,28 +187,31 @@ export function tsDiffNs(a: Timestamp, b: Timestamp): number {
 }
 
 
+/** The empty sample buffer every RttSamples starts with: one that keeps no samples (per address) never allocates one,
+ *  and a Float64Array of 16 is an off-heap buffer (~350 bytes with its bookkeeping) per client address otherwise. */
+const NO_SAMPLES = new Float64Array(0);
+
 /**
  * RTT samples: exact count, min, max and sum (integer nanoseconds), and up to `cap` samples kept for percentiles
  * (Vitter's algorithm R once full).
  */
 export class RttSamples {
-  private buf = new Float64Array(16);
+  private buf = NO_SAMPLES;
   private kept = 0;
   count = 0;
   private minNs = Infinity;
   private maxNs = -Infinity;
   private sumNs = 0;
-  private readonly random: () => number;
+  /** The sampling generator, made when the buffer is first full (the same sequence as if made at once). */
+  private random: (() => number) | null = null;
   private cached: RttSummary | null = null;
 
   constructor(
     private readonly cap: number,
-    seed = 1,
+    private readonly seed = 1,
     /** Keep samples for percentiles (false: min/avg/max only). */
     private readonly keep = true,
-  ) {
-    this.random = xorshift32(seed, 0x9e3779b9);
-  }
+  ) {}
 
   addNs(ns: number): void {
     this.count++;
@@ -219,13 +222,14 @@ export class RttSamples {
     const s = ns / 1e9;
     if (this.kept < this.cap) {
       if (this.kept === this.buf.length) {
-        const next = new Float64Array(Math.min(this.cap, this.buf.length * 2));
+        const next = new Float64Array(Math.min(this.cap, Math.max(16, this.buf.length * 2)));
         next.set(this.buf);
         this.buf = next;
       }
       this.buf[this.kept++] = s;
       return;
     }
+    this.random ??= xorshift32(this.seed, 0x9e3779b9);
     const j = Math.floor(this.random() * this.count);
     if (j < this.cap) this.buf[j] = s;
   }

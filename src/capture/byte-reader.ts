@@ -57,6 +57,22 @@ export class ByteReader {
     return this.copyOut(n, true);
   }
 
+  /**
+   * The unsigned 32-bit word at `at` bytes past the read position (`at + 4` must be <= buffered), without consuming
+   * anything: a record header's fields read in place, with no view object per header (docs/performance.md).
+   */
+  u32(at: number, littleEndian: boolean): number {
+    const first = this.chunks[0];
+    const i = this.headOff + at;
+    if (first !== undefined && i + 4 <= first.length) {
+      return littleEndian
+        ? (first[i] | (first[i + 1] << 8) | (first[i + 2] << 16) | (first[i + 3] << 24)) >>> 0
+        : ((first[i] << 24) | (first[i + 1] << 16) | (first[i + 2] << 8) | first[i + 3]) >>> 0;
+    }
+    const w = this.copyOut(at + 4, false);
+    return littleEndian ? w.readUInt32LE(at) : w.readUInt32BE(at);
+  }
+
   /** Consume n bytes without keeping them (large unknown blocks). False when the input ended first. */
   async skip(n: number): Promise<boolean> {
     let left = n;
@@ -137,6 +153,12 @@ export class ByteReader {
       this.chunks.shift();
       this.headOff = 0;
     }
+  }
+
+  /** Consume n buffered bytes (n <= buffered) without returning them. */
+  discard(n: number): void {
+    if (n > this.bufferedBytes) throw new RangeError(`ByteReader: ${n} bytes discarded, ${this.bufferedBytes} buffered`);
+    this.drop(n);
   }
 
   private copyOut(n: number, consume: boolean): Buffer {

@@ -79,11 +79,12 @@ export async function* readPcapNsecBatches(
           throw truncatedFrameError(name, frameNo);
         }
       }
-      const h = bytes.take(PCAP_RECORD_HEADER_LEN);
-      const sec = le ? h.readUInt32LE(0) : h.readUInt32BE(0);
-      const frac = le ? h.readUInt32LE(4) : h.readUInt32BE(4);
-      const capLen = le ? h.readUInt32LE(8) : h.readUInt32BE(8);
-      const origLen = le ? h.readUInt32LE(12) : h.readUInt32BE(12);
+      // the header's fields are read where they lie (no view per record header)
+      const sec = bytes.u32(0, le);
+      const frac = bytes.u32(4, le);
+      const capLen = bytes.u32(8, le);
+      const origLen = bytes.u32(12, le);
+      bytes.discard(PCAP_RECORD_HEADER_LEN);
       if (capLen > limit) {
         if (batch.length > 0) {
           yield batch;

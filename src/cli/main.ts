@@ -59,6 +59,18 @@ async function* singleBatches(frames: AsyncIterable<RawFrame>): AsyncGenerator<R
   for await (const f of frames) yield [f];
 }
 
+/**
+ * V8's heap headroom for a long file run: after a full collection the old generation may grow to 1.5 × what survived
+ * it before the next one. V8 otherwise lets it grow to up to 4 × while allocation is fast, and that headroom, not
+ * the bounded tables (~40 MB live), set the peak RSS of `-r` (~280 MiB on a 1 GB capture; docs/performance.md). It
+ * costs more marking. Set once the first frames are decoded, so that loading node:v8 (~2 ms) does not delay the first
+ * output line, and before the heap has grown.
+ */
+async function boundHeapGrowth(): Promise<void> {
+  const v8 = await import('node:v8');
+  v8.setFlagsFromString('--heap-growing-percent=50');
+}
+
 async function readCapture(opts: CliOptions, filter: Filter | null): Promise<number> {
   const file = opts.readFile as string;
   const run = setupRun(opts, false, filter);
@@ -70,6 +82,7 @@ async function readCapture(opts: CliOptions, filter: Filter | null): Promise<num
     progress = opts.progress && process.stderr.isTTY ? new Progress(process.stderr, source, pipeline) : null;
     // Batches: one await per batch of frames the reader had ready, not one per frame (docs/performance.md).
     const batches = source.batches ? source.batches() : singleBatches(source.frames());
+    let heapBounded = false;
     reading: for await (const batch of batches) {
       for (const frame of batch) {
         pipeline.pushFrame(frame);
@@ -77,6 +90,10 @@ async function readCapture(opts: CliOptions, filter: Filter | null): Promise<num
         if (out.needsDrain) await out.flush();
         if (out.isClosed) break reading;
         if (opts.count !== null && frame.frameNo >= opts.count) break reading;
+      }
+      if (!heapBounded) {
+        heapBounded = true;
+        await boundHeapGrowth();
       }
     }
   } catch (e) {

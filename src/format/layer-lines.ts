@@ -122,7 +122,7 @@ export function dissectFrame(frame: RawFrame): FrameLayers {
   out.ipOff = off;
   if (out.ipMissing > 0) return out;
   const wireEnd = Math.max(frame.origLen, b.length);
-  const ip = newIpLayer();
+  const ip = newIpLayer(1);
   const outcome = out.ipVersion === 4 ? decodeIpv4(b, off, wireEnd, ip) : decodeIpv6(b, off, wireEnd, ip);
   if (outcome !== 'ok') {
     // IPv6: the fixed header is fine, only the extension headers were cut or malformed: keep the addresses.

@@ -40,9 +40,9 @@ export function summaryPrefix(frameNo: number, time: string, src: string, dst: s
 }
 
 /**
- * summaryPrefix for a stream of lines: the same text, with each address column's padded text remembered for the
- * last two addresses seen in it (a call and its reply swap one pair of addresses), so most lines pad nothing.
- * One per output stream (it holds state).
+ * summaryPrefix for a stream of lines: the same text, with each address column's padded text remembered (a bounded
+ * memo: a busy capture interleaves many conversations, so remembering the last two addresses missed on most lines),
+ * so most lines pad nothing. One per output stream (it holds state).
  */
 export class SummaryPrefixer {
   private readonly src = new PaddedColumn(true);
@@ -53,23 +53,22 @@ export class SummaryPrefixer {
   }
 }
 
-/** One 12-column address column with a two-entry memo. */
+/** Addresses whose padded text a column remembers; the memo starts afresh when it is full. */
+const MEMO_SIZE = 4096;
+
+/** One 12-column address column with a memo of padded texts. */
 class PaddedColumn {
-  private keyA: string | null = null;
-  private textA = '';
-  private keyB: string | null = null;
-  private textB = '';
+  private readonly memo = new Map<string, string>();
 
   constructor(private readonly right: boolean) {}
 
   text(addr: string): string {
-    if (addr === this.keyA) return this.textA;
-    if (addr === this.keyB) return this.textB;
-    const t = this.right ? addr.padStart(12) : addr.padEnd(12);
-    this.keyB = this.keyA;
-    this.textB = this.textA;
-    this.keyA = addr;
-    this.textA = t;
+    let t = this.memo.get(addr);
+    if (t === undefined) {
+      t = this.right ? addr.padStart(12) : addr.padEnd(12);
+      if (this.memo.size >= MEMO_SIZE) this.memo.clear();
+      this.memo.set(addr, t);
+    }
     return t;
   }
 }

@@ -32,15 +32,19 @@ export interface IpLayer {
    *  (Total Length includes it) or the IPv6 extension headers before the Fragment header (Payload Length includes
    *  them). A reassembled datagram may have at most 65535 - fragHeaderBytes bytes of fragment data. */
   fragHeaderBytes: number;
-  /** The last two IPv4 addresses formatted into this object (32-bit values, -1 for none) and their text: a
-   *  conversation repeats its two addresses, so decodeIpv4 reuses the strings instead of building two per packet. */
-  v4KeyA: number;
-  v4TextA: string;
-  v4KeyB: number;
-  v4TextB: string;
+  /** IPv4 address texts formatted into this object, a direct-mapped cache of V4_CACHE_SIZE slots: the 32-bit
+   *  address of each slot (-1 for none) and its text. Packets repeat their conversations' addresses, and many
+   *  conversations interleave in a busy capture (a two-entry cache missed on most packets of 32 interleaved
+   *  conversations), so decodeIpv4 reuses the strings instead of building two per packet. */
+  v4Keys: Float64Array;
+  v4Texts: string[];
 }
 
-export function newIpLayer(): IpLayer {
+/** Slots of a decoder's IpLayer address cache (a power of two). */
+export const V4_CACHE_SIZE = 1024;
+
+/** `cacheSlots` (a power of two): the address cache's size; a layer decoded once (formatting) needs one slot. */
+export function newIpLayer(cacheSlots = V4_CACHE_SIZE): IpLayer {
   return {
     version: 4,
     src: '',
@@ -55,9 +59,7 @@ export function newIpLayer(): IpLayer {
     moreFragments: false,
     fragId: 0,
     fragHeaderBytes: 0,
-    v4KeyA: -1,
-    v4TextA: '',
-    v4KeyB: -1,
-    v4TextB: '',
+    v4Keys: new Float64Array(cacheSlots).fill(-1),
+    v4Texts: new Array<string>(cacheSlots).fill(''),
   };
 }

@@ -59,16 +59,15 @@ export function decodeIpv4(bytes: Uint8Array, off: number, wireEnd: number, out:
   return 'ok';
 }
 
-/** The dotted quad at `off`, taken from `out`'s two-entry cache when it is one of the last two addresses formatted
+/** The dotted quad at `off`, taken from `out`'s address cache when it was formatted before and is still in its slot
  *  (the text is the same either way; only the allocation is saved). */
 function addressText(bytes: Uint8Array, off: number, out: IpLayer): string {
   const v = readU32(bytes, off);
-  if (v === out.v4KeyA) return out.v4TextA;
-  if (v === out.v4KeyB) return out.v4TextB;
+  // the slot: low bits of the address mixed with the next octet (clients of one subnet differ in the low octets)
+  const slot = (v ^ (v >>> 10)) & (out.v4Keys.length - 1);
+  if (out.v4Keys[slot] === v) return out.v4Texts[slot];
   const text = formatIpv4(bytes, off);
-  out.v4KeyB = out.v4KeyA;
-  out.v4TextB = out.v4TextA;
-  out.v4KeyA = v;
-  out.v4TextA = text;
+  out.v4Keys[slot] = v;
+  out.v4Texts[slot] = text;
   return text;
 }

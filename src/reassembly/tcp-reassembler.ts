@@ -15,7 +15,6 @@ import type { Anomaly } from '../anomaly';
 import type { Timestamp } from '../capture/raw-frame';
 import type { L4Packet } from '../net/l4-packet';
 import type { StreamChunk, StreamEndpoints } from './stream-chunk';
-import { MapQueue } from '../map-queue';
 import { TcpDirection, type DirectionHost, type TcpEndReason, type TcpStreamEnd, type TcpStreamInfo } from './tcp-stream';
 
 export type { TcpEndReason, TcpStreamEnd, TcpStreamInfo } from './tcp-stream';
@@ -79,8 +78,15 @@ class Connection {
    *  to drop its stale segments) at the cost of this object and its key only, not of two directions with their
    *  endpoints, stream info and id strings (about 1 KiB per connection, up to maxConnections of them). */
   dirs: [TcpDirection, TcpDirection];
-  /** The ISN of each direction whose SYN was seen (-1 otherwise), kept at close to recognise a retransmitted SYN. */
-  synIsn: [number, number] = [-1, -1];
+  /** The ISN of each direction (dirs[0], dirs[1]) whose SYN was seen (-1 otherwise), kept at close to recognise a
+   *  retransmitted SYN. Two fields, not a pair array: a closed connection is kept as this object alone, and the
+   *  array with its elements was about a third of it (closed connections were most of the live heap in a
+   *  capture of many short connections, docs/performance.md). */
+  synIsn0 = -1;
+  synIsn1 = -1;
+  /** Neighbours in the reassembler's least-recently-used list (older: used less recently). */
+  older: Connection | null = null;
+  newer: Connection | null = null;
 
   constructor(
     readonly key: string,
@@ -104,6 +110,21 @@ function sameEndpoints(ep: StreamEndpoints, pkt: L4Packet): boolean {
   return ep.sport === pkt.sport && ep.dport === pkt.dport && ep.src === pkt.src && ep.dst === pkt.dst;
 }
 
+/** Slots of the reassembler's recent-connection cache (a power of two). */
+const RECENT_SLOTS = 4096;
+
+/** The last three characters of an address text, mixed (the differing part of most addresses in one capture). */
+function addressHash(a: string): number {
+  const n = a.length;
+  return n < 3 ? n : a.charCodeAt(n - 1) ^ (a.charCodeAt(n - 2) << 5) ^ (a.charCodeAt(n - 3) << 10);
+}
+
+/** The recent-connection slot of a segment: the same for both directions of a connection (XOR is symmetric). */
+function recentSlot(pkt: L4Packet): number {
+  const h = addressHash(pkt.src) ^ addressHash(pkt.dst) ^ Math.imul(pkt.sport ^ pkt.dport, 0x9e3779b1);
+  return (h ^ (h >>> 15)) & (RECENT_SLOTS - 1);
+}
+
 function endpointText(addr: string, port: number): string {
   return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
 }
@@ -123,11 +144,17 @@ export class TcpReassembler {
     connections: 0,
     bufferedBytes: 0,
   };
-  /** Insertion order = least recently used first. */
+  /** Connections by key (lookup only: the use order is the list below). */
   private readonly conns = new Map<string, Connection>();
-  /** Least recently used first removal from conns (map-queue.ts: a fresh iterator per eviction is quadratic). */
-  private readonly connsOldest = new MapQueue(this.conns);
-  private lastTouched: Connection | null = null;
+  /** The same connections in a doubly linked list, least recently used first. Moving a connection to the end is
+   *  two pointer updates; it was a Map delete and set per segment, whose deleted entries made V8 rebuild the table
+   *  (several MB with 100 000 connections) again and again: old-generation garbage that set the pace of full
+   *  collections (docs/performance.md). */
+  private oldest: Connection | null = null;
+  private newest: Connection | null = null;
+  /** Recently used connections by recentSlot() (connections pushed out of the table are closed, so they match no
+   *  packet here and hold only their tombstone). */
+  private readonly recent: Array<Connection | undefined> = new Array<Connection | undefined>(RECENT_SLOTS).fill(undefined);
   private nextSweep = -Infinity;
   private readonly host: DirectionHost;
   /** Shared by every closed connection (Connection.dirs): ended, empty, never fed. */
@@ -174,21 +201,24 @@ export class TcpReassembler {
     const now = pkt.ts.sec + pkt.ts.nsec / 1e9;
     if (now >= this.nextSweep) this.expireIdle(pkt.ts);
 
-    // Consecutive segments mostly belong to one connection: when the packet is one of the last connection's
-    // directions, its key and table entry are that connection's (dirs[0] is always the `fwd` direction), and the
-    // key string need not be built and hashed again.
-    const last = this.lastTouched;
+    // A segment of a connection seen recently is found in `recent` (a direct-mapped cache indexed by a hash of the
+    // 4-tuple that is the same for both directions): its key and table entry are that connection's (dirs[0] is
+    // always the `fwd` direction), and the key string need not be built and hashed again. A cached connection that
+    // has closed since has the closed directions' empty endpoints and matches nothing, and an open connection is
+    // always in the table, so a match is exactly what the table lookup would find.
+    const slot = recentSlot(pkt);
+    const cached = this.recent[slot];
     let fwd: boolean;
     let key: string;
     let conn: Connection | undefined;
-    if (last !== null && sameEndpoints(last.dirs[0].ep, pkt)) {
+    if (cached !== undefined && sameEndpoints(cached.dirs[0].ep, pkt)) {
       fwd = true;
-      key = last.key;
-      conn = last;
-    } else if (last !== null && sameEndpoints(last.dirs[1].ep, pkt)) {
+      key = cached.key;
+      conn = cached;
+    } else if (cached !== undefined && sameEndpoints(cached.dirs[1].ep, pkt)) {
       fwd = false;
-      key = last.key;
-      conn = last;
+      key = cached.key;
+      conn = cached;
     } else {
       fwd = pkt.src < pkt.dst || (pkt.src === pkt.dst && pkt.sport <= pkt.dport);
       key = fwd
@@ -206,7 +236,7 @@ export class TcpReassembler {
       else {
         const dir = conn.dirs[d];
         if (!conn.open) {
-          if (conn.synIsn[d] === seq) return this.ignore(); // retransmitted SYN of the closed connection
+          if ((d === 0 ? conn.synIsn0 : conn.synIsn1) === seq) return this.ignore(); // retransmitted SYN of the closed connection
           conn = this.replace(conn, pkt, fwd, now);
         } else if (dir.isn >= 0 ? dir.isn !== seq : dir.started) {
           conn = this.replace(conn, pkt, fwd, now); // a new connection on this 4-tuple
@@ -229,6 +259,7 @@ export class TcpReassembler {
     }
 
     this.touch(conn, now);
+    this.recent[slot] = conn;
     const dir = conn.dirs[d];
     dir.touch(pkt.frameNo, pkt.ts);
     if (flags & RST) {
@@ -264,7 +295,7 @@ export class TcpReassembler {
     this.nextSweep = t + Math.min(1, idle / 4);
     const limit = t - idle;
     const expired: Connection[] = [];
-    for (const c of this.conns.values()) {
+    for (let c = this.oldest; c !== null; c = c.newer) {
       if (c.lastSeen > limit) break;
       expired.push(c);
     }
@@ -274,21 +305,23 @@ export class TcpReassembler {
         this.close(c, 'idle', last.lastFrameNo, last.lastTs);
         this.touch(c, t); // keep it as a closed entry for another idle period (keeps its #n)
       } else {
-        this.conns.delete(c.key);
-        if (this.lastTouched === c) this.lastTouched = null;
+        this.remove(c);
       }
     }
   }
 
   /** End of capture: every open connection ends ('finish'), holes are declared lost. */
   finish(): void {
-    for (const c of [...this.conns.values()]) {
+    const all: Connection[] = [];
+    for (let c = this.oldest; c !== null; c = c.newer) all.push(c);
+    for (const c of all) {
       if (!c.open) continue;
       const last = c.dirs[0].lastFrameNo > c.dirs[1].lastFrameNo ? c.dirs[0] : c.dirs[1];
       this.close(c, 'finish', last.lastFrameNo, last.lastTs);
     }
     this.conns.clear();
-    this.lastTouched = null;
+    for (const c of all) c.older = c.newer = null;
+    this.oldest = this.newest = null;
   }
 
   private ignore(): void {
@@ -309,7 +342,7 @@ export class TcpReassembler {
     const b: StreamEndpoints = { ipVersion: pkt.ipVersion, src: pkt.dst, sport: pkt.dport, dst: pkt.src, dport: pkt.sport };
     const c = fwd ? new Connection(key, gen, this.host, a, b, now) : new Connection(key, gen, this.host, b, a, now);
     this.conns.set(key, c);
-    this.lastTouched = c;
+    this.append(c);
     this.stats.connections++;
     return c;
   }
@@ -317,29 +350,50 @@ export class TcpReassembler {
   /** A new connection on the 4-tuple of `old` (which ends as 'reused' if it was still open). */
   private replace(old: Connection, pkt: L4Packet, fwd: boolean, now: number): Connection {
     if (old.open) this.close(old, 'reused', pkt.frameNo, pkt.ts);
-    this.conns.delete(old.key);
-    if (this.lastTouched === old) this.lastTouched = null;
+    this.remove(old);
     return this.create(old.key, old.gen + 1, pkt, fwd, now);
   }
 
   private evictOldest(pkt: L4Packet): void {
-    const first = this.connsOldest.shift();
-    if (!first) return;
-    const c = first[1];
+    const c = this.oldest;
+    if (c === null) return;
+    this.remove(c);
     if (c.open) {
       this.anomaly('tcp_stream_table_full', c.id, pkt.frameNo);
       const last = c.dirs[0].lastFrameNo > c.dirs[1].lastFrameNo ? c.dirs[0] : c.dirs[1];
       this.close(c, 'evicted', last.lastFrameNo, last.lastTs);
     }
-    if (this.lastTouched === c) this.lastTouched = null;
   }
 
   private touch(c: Connection, now: number): void {
     c.lastSeen = now;
-    if (this.lastTouched === c) return;
+    if (this.newest === c) return;
+    this.unlink(c);
+    this.append(c);
+  }
+
+  /** Forgets a connection (table and list). */
+  private remove(c: Connection): void {
     this.conns.delete(c.key);
-    this.conns.set(c.key, c);
-    this.lastTouched = c;
+    this.unlink(c);
+  }
+
+  /** Makes `c` (not in the list) the most recently used. */
+  private append(c: Connection): void {
+    c.older = this.newest;
+    c.newer = null;
+    if (this.newest !== null) this.newest.newer = c;
+    else this.oldest = c;
+    this.newest = c;
+  }
+
+  private unlink(c: Connection): void {
+    if (c.older === null && this.oldest !== c) return; // not in the list
+    if (c.older !== null) c.older.newer = c.newer;
+    else this.oldest = c.newer;
+    if (c.newer !== null) c.newer.older = c.older;
+    else this.newest = c.older;
+    c.older = c.newer = null;
   }
 
   private close(c: Connection, reason: TcpEndReason, frameNo: number, ts: Timestamp): void {
@@ -350,7 +404,8 @@ export class TcpReassembler {
     c.closedBy = reason;
     this.handlers.onClose?.(c.id, reason);
     const [a, b] = c.dirs;
-    c.synIsn = [a.synSeen ? a.isn : -1, b.synSeen ? b.isn : -1];
+    c.synIsn0 = a.synSeen ? a.isn : -1;
+    c.synIsn1 = b.synSeen ? b.isn : -1;
     c.dirs = this.closedDirs;
   }
 
@@ -361,7 +416,7 @@ export class TcpReassembler {
       // drop holes in the direction that just grew
     }
     if (this.stats.bufferedBytes <= max) return;
-    for (const c of this.conns.values()) {
+    for (let c = this.oldest; c !== null; c = c.newer) {
       for (const d of c.dirs) {
         while (this.stats.bufferedBytes > max && d.skipFirstHole()) {
           // drop holes elsewhere, oldest connections first

@@ -92,7 +92,10 @@ export class RecordMarker {
   private readonly onAnomaly?: (anomaly: Anomaly, connId: string, frameNo: number) => void;
   private ep: Endpoints | null = null;
   private state = S_MARK;
-  private readonly markBuf = new Uint8Array(4);
+  /** A record mark split across chunks: its bytes so far, big-endian (a number, not a 4-byte array per direction:
+   *  every TCP direction has a marker, and its per-connection objects are most of what survives to the old
+   *  generation; docs/performance.md). */
+  private markAcc = 0;
   private markHave = 0;
   private fragRemaining = 0;
   private fragLast = false;
@@ -188,9 +191,13 @@ export class RecordMarker {
           mark = u32(b, i);
           i += 4;
         } else {
-          while (this.markHave < 4 && i < n) this.markBuf[this.markHave++] = b[i++];
+          while (this.markHave < 4 && i < n) {
+            this.markAcc = ((this.markAcc << 8) | b[i++]) >>> 0;
+            this.markHave++;
+          }
           if (this.markHave === 4) {
-            mark = u32(this.markBuf, 0);
+            mark = this.markAcc;
+            this.markAcc = 0;
             this.markHave = 0;
           }
         }
@@ -422,6 +429,7 @@ export class RecordMarker {
     this.rec = null;
     this.raw.stop();
     this.markHave = 0;
+    this.markAcc = 0;
     if (!rec || rec.captured === 0) {
       // a record mark (or part of one) whose body never came: no message to report, but never a silent loss
       if ((rec && rec.fragments > 0) || markBytes > 0) this.anomaly(anomaly, this.lastFrame);
@@ -439,6 +447,7 @@ export class RecordMarker {
     this.rec = null;
     this.raw.stop();
     this.markHave = 0;
+    this.markAcc = 0;
     this.skipping = false;
     this.fragRemaining = 0;
     this.skipRemaining = 0;
@@ -463,6 +472,7 @@ export class RecordMarker {
     this.rec = null;
     this.raw.stop();
     this.markHave = 0;
+    this.markAcc = 0;
     this.skipping = false;
     this.unconfirmed = !acc.confirmed;
     if (pieces.length > 0) this.replay.splice(this.replayHead, 0, ...pieces);
