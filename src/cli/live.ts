@@ -59,7 +59,7 @@ export async function runLive(opts: CliOptions, filter: Filter | null = null): P
   const opened = openLive(opts);
   if (typeof opened === 'number') return opened;
   const { capture, writer } = opened;
-  const run = setupRun(opts, true, filter);
+  const run = await setupRun(opts, true, filter);
   const { out, pipeline } = run;
   let stopping = false;
   const stop = (): void => {
