@@ -94,7 +94,15 @@ export async function openCapture(pathOrDash: string, options: { positions?: boo
     try {
       raw = readFileChunks(pathOrDash);
       // fs.stat, not fs.promises: the promise API's first use loads several of node's modules (fs/promises, readline)
-      if (wantPositions) regularFile = new Promise((resolve) => fs.stat(pathOrDash, (err, st) => resolve(!err && st.isFile())));
+      if (wantPositions) {
+        regularFile = new Promise((resolve) => {
+          try {
+            fs.stat(pathOrDash, (err, st) => resolve(!err && st.isFile()));
+          } catch {
+            resolve(false); // an invalid path (a NUL byte) throws here; the read reports it
+          }
+        });
+      }
     } catch (err) {
       throw ioError(err, display); // e.g. a path with a NUL byte, rejected before any I/O
     }
