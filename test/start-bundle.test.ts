@@ -77,7 +77,7 @@ test('the bundle holds what the CLI entry reaches under src/, tui/ excluded', ()
   const d = fakeDist();
   assert.deepEqual(buildBundle(d), ['src/cli/a.js', 'src/cli/main.js', 'src/lib/b.js']);
   const text = readFileSync(join(d, 'rpcsnoop-bundle.js'), 'utf8');
-  assert.match(text, /^\/\/rpcsnoop-bundle \{"id":"[0-9a-f]{40}"/);
+  assert.match(text, /^\/\/rpcsnoop-bundle 2 \{"id":"[0-9a-f]{40}"/);
   assert.doesNotMatch(text, /sourceMappingURL/);
 });
 
@@ -139,6 +139,9 @@ test('RPCSNOOP_NO_BUNDLE=1, a missing or foreign bundle file: modules loaded one
   assert.equal(load(d).from, 'modules', 'no bundle built');
   buildBundle(d);
   assert.equal(load(d, { RPCSNOOP_NO_BUNDLE: '1' }).from, 'modules');
+  const built = readFileSync(join(d, 'rpcsnoop-bundle.js'), 'utf8');
+  writeFileSync(join(d, 'rpcsnoop-bundle.js'), built.replace('//rpcsnoop-bundle 2 ', '//rpcsnoop-bundle 1 '));
+  assert.equal(load(d).from, 'modules', 'a bundle of another layout');
   writeFileSync(join(d, 'rpcsnoop-bundle.js'), '({})\n');
   assert.equal(load(d).from, 'modules', 'a file without the manifest line');
 });

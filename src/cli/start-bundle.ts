@@ -28,7 +28,8 @@ const DIST = join(__dirname, '..', '..');
 export const BUNDLE_FILE = join(DIST, 'rpcsnoop-bundle.js');
 export const CACHE_FILE = join(DIST, 'rpcsnoop-bundle.cache');
 const ENTRY = 'src/cli/main.js';
-const MAGIC = '//rpcsnoop-bundle ';
+/** The first line's start; the number is the bundle's layout, so a loader never reads a bundle laid out otherwise. */
+const MAGIC = '//rpcsnoop-bundle 2 ';
 /** Bytes of the bundle id at the start of the code cache file. */
 const ID_LEN = 40;
 
@@ -40,6 +41,9 @@ interface Manifest {
 }
 
 type ModuleFn = (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
+/** A bundled module: what its relative requires name (spec → bundled module, worked out at build time, so that a
+ *  run resolves no paths), and its code. */
+type BundledModule = [Record<string, string>, ModuleFn];
 
 /** The module a relative require in compiled code names: tsc writes `require("./x")` for ./x.js. */
 function target(fromFile: string, spec: string): string {
@@ -49,6 +53,11 @@ function target(fromFile: string, spec: string): string {
 /** Every `require('./…')`/`require("../…")` in compiled code, statically or inside a function (lazy imports). */
 function relativeRequires(code: string): string[] {
   return [...code.matchAll(/\brequire\((["'])(\.\.?\/[^"']+)\1\)/g)].map((m) => m[2]);
+}
+
+/** A path relative to dist/, with '/'. */
+function distPath(dist: string, file: string): string {
+  return relative(dist, file).split(sep).join('/');
 }
 
 /** Writes dist/rpcsnoop-bundle.js from the compiled modules reachable from the CLI (tui/ excluded) and removes a
@@ -71,12 +80,14 @@ export function buildBundle(dist = DIST): string[] {
   const modules: Manifest['modules'] = [];
   let body = '({\n';
   for (const [f, code] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const rel = relative(dist, f).split(sep).join('/');
+    const rel = distPath(dist, f);
     const st = statSync(f);
     modules.push([rel, st.size, st.mtimeMs]);
+    const deps: Record<string, string> = {};
+    for (const spec of relativeRequires(code)) if (files.has(target(f, spec))) deps[spec] = distPath(dist, target(f, spec));
     // the source map comment is dropped: in one script it would claim the whole bundle for this module's map
     const text = code.replace(/^\/\/# sourceMappingURL=.*$/m, '');
-    body += `${JSON.stringify(rel)}: function (exports, require, module, __filename, __dirname) {\n${text}\n},\n`;
+    body += `${JSON.stringify(rel)}: [${JSON.stringify(deps)}, function (exports, require, module, __filename, __dirname) {\n${text}\n}],\n`;
   }
   body += '})\n';
   // crypto only here, at build time: loading it costs a run a few milliseconds
@@ -141,7 +152,7 @@ export function loadMain(dist = DIST): { main: typeof import('./main').main; fro
     // no cache yet: written at exit
   }
   const script = new Script(text, { filename: bundleFile, cachedData });
-  const defs = script.runInThisContext() as Record<string, ModuleFn>;
+  const defs = script.runInThisContext() as Record<string, BundledModule>;
   if (cachedData === undefined || script.cachedDataRejected) {
     // At exit the cache also holds the functions this run compiled, not only the top level.
     process.once('exit', () => {
@@ -160,17 +171,16 @@ export function loadMain(dist = DIST): { main: typeof import('./main').main; fro
     const m = new Module(filename, parent ?? undefined);
     m.filename = filename;
     require.cache[filename] = m;
+    const [deps, fn] = defs[rel];
     let nodeRequire: NodeJS.Require | null = null;
     const req = ((spec: string): unknown => {
-      if (spec.startsWith('./') || spec.startsWith('../')) {
-        const t = relative(dist, target(filename, spec)).split(sep).join('/');
-        if (t in defs) return load(t, m);
-      }
+      const t = deps[spec];
+      if (t !== undefined) return load(t, m);
       nodeRequire ??= createRequire(filename);
       return nodeRequire(spec);
     }) as NodeJS.Require;
     try {
-      defs[rel].call(m.exports, m.exports, req, m, filename, dirname(filename));
+      fn.call(m.exports, m.exports, req, m, filename, dirname(filename));
     } catch (e) {
       delete require.cache[filename];
       throw e;
