@@ -205,7 +205,8 @@ async function* readFileChunks(path: string): AsyncGenerator<Buffer, void, undef
       yield n === size ? buf : Buffer.from(buf.subarray(0, n));
     }
   } finally {
-    fs.close(fd, () => {});
+    // awaited: once the iteration has ended, the descriptor is closed (a close error has nothing left to spoil)
+    await new Promise<void>((resolve) => fs.close(fd, () => resolve()));
   }
 }
 

@@ -26,7 +26,6 @@ import { Script } from 'node:vm';
 /** dist/, where tsc writes (this file is dist/src/cli/start-bundle.js). */
 const DIST = join(__dirname, '..', '..');
 export const BUNDLE_FILE = join(DIST, 'rpcsnoop-bundle.js');
-export const CACHE_FILE = join(DIST, 'rpcsnoop-bundle.cache');
 const ENTRY = 'src/cli/main.js';
 /** The first line's start; the number is the bundle's layout, so a loader never reads a bundle laid out otherwise. */
 const MAGIC = '//rpcsnoop-bundle 2 ';
@@ -174,8 +173,7 @@ export function loadMain(dist = DIST): { main: typeof import('./main').main; fro
     const [deps, fn] = defs[rel];
     let nodeRequire: NodeJS.Require | null = null;
     const req = ((spec: string): unknown => {
-      const t = deps[spec];
-      if (t !== undefined) return load(t, m);
+      if (Object.hasOwn(deps, spec)) return load(deps[spec], m);
       nodeRequire ??= createRequire(filename);
       return nodeRequire(spec);
     }) as NodeJS.Require;
