@@ -192,19 +192,33 @@ const READ_CHUNK = 64 * 1024;
  * The bytes of a file (or a FIFO or device named by path), read in order from its current position. Each chunk is
  * a Buffer of its own, never reused, so views of it may be kept as frame bytes (as with fs streams). Not
  * fs.createReadStream: its module loads fs/promises, readline and fs watchers (a few milliseconds at start), and its
- * first read would be a full chunk. The file is closed when the iteration ends, early or not.
+ * first read would be a full chunk. Like a stream, it reads one chunk ahead while the consumer works on the last.
+ * The file is closed when the iteration ends, early or not, once no read is in flight.
  */
 async function* readFileChunks(path: string): AsyncGenerator<Buffer, void, undefined> {
   const fd = await new Promise<number>((resolve, reject) => fs.open(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
+  const readChunk = (size: number): Promise<Buffer | null> => {
+    const buf = Buffer.allocUnsafeSlow(size);
+    const p = new Promise<Buffer | null>((resolve, reject) =>
+      fs.read(fd, buf, 0, size, null, (err, n) => {
+        if (err) reject(err);
+        // a short read (a pipe, the end of the file) is copied out, so that a kept view does not pin the whole buffer
+        else resolve(n === 0 ? null : n === size ? buf : Buffer.from(buf.subarray(0, n)));
+      }),
+    );
+    p.catch(() => {}); // a failed read-ahead is reported when awaited, not as an unhandled rejection meanwhile
+    return p;
+  };
+  let next = readChunk(FIRST_READ);
   try {
-    for (let size = FIRST_READ; ; size = READ_CHUNK) {
-      const buf = Buffer.allocUnsafeSlow(size);
-      const n = await new Promise<number>((resolve, reject) => fs.read(fd, buf, 0, size, null, (err, n) => (err ? reject(err) : resolve(n))));
-      if (n === 0) return;
-      // a short read (a pipe, the end of the file) is copied out, so that a kept view does not pin the whole buffer
-      yield n === size ? buf : Buffer.from(buf.subarray(0, n));
+    for (;;) {
+      const chunk = await next;
+      if (chunk === null) return;
+      next = readChunk(READ_CHUNK);
+      yield chunk;
     }
   } finally {
+    await next.catch(() => null); // never close the descriptor under a read in flight
     // awaited: once the iteration has ended, the descriptor is closed (a close error has nothing left to spoil)
     await new Promise<void>((resolve) => fs.close(fd, () => resolve()));
   }
