@@ -12,9 +12,9 @@ import type { Progress } from './progress';
 import { setupRun } from './run-setup';
 
 // Loaded only by the modes that need them (`await import`), not at start: the display filter compiler, live
-// capture (cap, privileges, the pcap writer), the TUI and the progress line. `rpcsnoop -r FILE` loads about half the
-// modules it used to, which is most of the time to its first line (docs/performance.md "Time to the first line";
-// test/cli-lazy-modules.test.ts keeps it so).
+// capture (cap, privileges, the pcap writer), the TUI and the progress line. Loading modules was most of rpcsnoop's
+// own time to its first line (docs/performance.md "Time to the first line"; test/cli-lazy-modules.test.ts keeps
+// summary output from loading them).
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
