@@ -90,3 +90,22 @@ describe('batches(): once, and damage after the frames before it', () => {
     assert.equal(got.length, all.length - 1);
   });
 });
+
+describe('the first batch of a file comes from a small first read (issue 7: the first line sooner)', () => {
+  // 16 KiB, then 64 KiB reads (open-capture.ts readFileChunks): the first batch holds only the records of the first
+  // 16 KiB, so the pipeline starts after a quarter of a chunk's parsing. Both classic (pcap-parser) and nanosecond.
+  for (const name of ['nfs3_bulk_veth_mtu1500.pcap', 'nfs3_browse_lo.pcap', 'nfs3_browse_lo_nsec_bigendian.pcap']) {
+    it(name, async () => {
+      const size = readFileSync(fixture(name)).length;
+      assert.ok(size > 64 * 1024, `${name} is larger than one full read`);
+      const src = await openCapture(fixture(name), { positions: false });
+      const batches = (src.batches as () => AsyncIterable<RawFrame[]>)()[Symbol.asyncIterator]();
+      const first = await batches.next();
+      assert.equal(first.done, false);
+      const bytes = 24 + (first.value as RawFrame[]).reduce((n, f) => n + 16 + f.capLen, 0);
+      assert.ok(bytes <= 16 * 1024, `first batch: ${bytes} bytes of records`);
+      assert.ok(src.bytesRead() <= 16 * 1024 + 64 * 1024, `${src.bytesRead()} bytes read so far (the first read and one ahead)`);
+      await batches.return?.();
+    });
+  }
+});

@@ -10,17 +10,15 @@
  * Input problems become one-line CaptureErrors; nothing here buffers more than the readers' capped records.
  * Frames of an uncompressed regular file read by path carry their FramePosition (open-capture-at.ts reads them
  * again); gzip input, stdin, pipes and devices give none, since their bytes cannot be read again.
+ * Only the reader of the format found is loaded, and zlib only for gzip input: a plain pcap file starts without
+ * the others (docs/performance.md "Time to the first line").
  */
 
 import * as fs from 'node:fs';
 import { Readable, pipeline } from 'node:stream';
-import * as zlib from 'node:zlib';
 import { ByteReader } from './byte-reader';
 import type { ReaderOptions } from './frame-position';
-import { readPcapClassic, readPcapClassicBatches } from './pcap-classic';
 import { classicMagic } from './pcap-header';
-import { readPcapng } from './pcapng';
-import { readPcapNsec, readPcapNsecBatches } from './pcap-nsec';
 import { CaptureError, type PacketSource, type RawFrame } from './raw-frame';
 
 export type CaptureFormat = 'pcap' | 'pcap-nsec' | 'pcapng';
@@ -37,17 +35,21 @@ type FrameReader = (
   opts?: ReaderOptions,
 ) => AsyncGenerator<RawFrame, void, undefined>;
 
-const READERS: Readonly<Record<CaptureFormat, FrameReader>> = {
-  pcap: readPcapClassic,
-  'pcap-nsec': readPcapNsec,
-  pcapng: readPcapng,
-};
-
-/** Readers that also deliver batches (the others' frames are handed out one per batch). */
-const BATCH_READERS: Readonly<Partial<Record<CaptureFormat, BatchReader>>> = {
-  pcap: readPcapClassicBatches,
-  'pcap-nsec': readPcapNsecBatches,
-};
+/** The reader of a format, and its batch form if it has one (the others' frames are handed out one per batch). */
+async function loadReader(format: CaptureFormat): Promise<{ frames: FrameReader; batches?: BatchReader }> {
+  switch (format) {
+    case 'pcap': {
+      const m = await import('./pcap-classic');
+      return { frames: m.readPcapClassic, batches: m.readPcapClassicBatches };
+    }
+    case 'pcap-nsec': {
+      const m = await import('./pcap-nsec');
+      return { frames: m.readPcapNsec, batches: m.readPcapNsecBatches };
+    }
+    case 'pcapng':
+      return { frames: (await import('./pcapng')).readPcapng };
+  }
+}
 
 /** strerror(3) wording for the errors a user can cause with a path; others fall back to libuv's text. */
 const ERRNO_TEXT: Readonly<Record<string, string>> = {
@@ -80,20 +82,27 @@ export function sniffFormat(head: Uint8Array): CaptureFormat | 'pcap-modified' |
 export async function openCapture(pathOrDash: string, options: { positions?: boolean } = {}): Promise<PacketSource> {
   const display = pathOrDash === '-' ? 'stdin' : pathOrDash;
   let consumed = 0;
-  let raw: Readable;
+  let raw: AsyncIterable<Buffer>;
   // Only a regular file can be read again at a position; a failed stat leaves the error to the read itself.
   let regularFile: Promise<boolean> = Promise.resolve(false);
+  const wantPositions = options.positions !== false;
   if (pathOrDash === '-') {
     // A terminal would only wait for typed bytes that can never be a capture.
     if (process.stdin.isTTY) throw new CaptureError('io', 'stdin: is a terminal; pipe a capture file into it');
     raw = process.stdin;
   } else {
     try {
-      raw = fs.createReadStream(pathOrDash);
-      regularFile = fs.promises.stat(pathOrDash).then(
-        (st) => st.isFile(),
-        () => false,
-      );
+      raw = readFileChunks(pathOrDash);
+      // fs.stat, not fs.promises: the promise API's first use loads several of node's modules (fs/promises, readline)
+      if (wantPositions) {
+        regularFile = new Promise((resolve) => {
+          try {
+            fs.stat(pathOrDash, (err, st) => resolve(!err && st.isFile()));
+          } catch {
+            resolve(false); // an invalid path (a NUL byte) throws here; the read reports it
+          }
+        });
+      }
     } catch (err) {
       throw ioError(err, display); // e.g. a path with a NUL byte, rejected before any I/O
     }
@@ -146,11 +155,18 @@ async function openInput(
     throw err;
   }
 
-  const reader = READERS[format];
+  let loaded;
+  try {
+    loaded = await loadReader(format);
+  } catch (err) {
+    await bytes.close();
+    throw err;
+  }
+  const reader = loaded.frames;
   const input = bytes;
   // `positions: false`: the caller will not read frames again (rpcsnoop -r), so no position object per frame.
   const positions = wantPositions && !gzipped && (await regularFile);
-  const batchReader = BATCH_READERS[format];
+  const batchReader = loaded.batches;
   let started = false;
   const start = (): void => {
     if (started) throw new Error(`${display}: frames() can be iterated only once`);
@@ -192,8 +208,50 @@ function decideFormat(head: Buffer, display: string, gzipped: boolean): CaptureF
   return format;
 }
 
+/** The first read of a file is this small, so that the first frames reach the pipeline, and the first line the
+ *  terminal, without waiting for a whole chunk's worth of records to be parsed (issue 7). */
+const FIRST_READ = 16 * 1024;
+/** Later reads: fs.createReadStream's default. More gained no CPU and cost peak RSS (docs/performance.md). */
+const READ_CHUNK = 64 * 1024;
+
+/**
+ * The bytes of a file (or a FIFO or device named by path), read in order from its current position. Each chunk is
+ * a Buffer of its own, never reused, so views of it may be kept as frame bytes (as with fs streams). Not
+ * fs.createReadStream: its module loads fs/promises, readline and fs watchers (a few milliseconds at start), and its
+ * first read would be a full chunk. Like a stream, it reads one chunk ahead while the consumer works on the last.
+ * The file is closed when the iteration ends, early or not, once no read is in flight.
+ */
+async function* readFileChunks(path: string): AsyncGenerator<Buffer, void, undefined> {
+  const fd = await new Promise<number>((resolve, reject) => fs.open(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
+  const readChunk = (size: number): Promise<Buffer | null> => {
+    const buf = Buffer.allocUnsafeSlow(size);
+    const p = new Promise<Buffer | null>((resolve, reject) =>
+      fs.read(fd, buf, 0, size, null, (err, n) => {
+        if (err) reject(err);
+        // a short read (a pipe, the end of the file) is copied out, so that a kept view does not pin the whole buffer
+        else resolve(n === 0 ? null : n === size ? buf : Buffer.from(buf.subarray(0, n)));
+      }),
+    );
+    p.catch(() => {}); // a failed read-ahead is reported when awaited, not as an unhandled rejection meanwhile
+    return p;
+  };
+  let next = readChunk(FIRST_READ);
+  try {
+    for (;;) {
+      const chunk = await next;
+      if (chunk === null) return;
+      next = readChunk(READ_CHUNK);
+      yield chunk;
+    }
+  } finally {
+    await next.catch(() => null); // never close the descriptor under a read in flight
+    // awaited: once the iteration has ended, the descriptor is closed (a close error has nothing left to spoil)
+    await new Promise<void>((resolve) => fs.close(fd, () => resolve()));
+  }
+}
+
 /** Rethrow read errors of the file or stdin as one-line CaptureError('io'). */
-async function* mapIoErrors(stream: Readable, display: string): AsyncGenerator<Buffer, void, undefined> {
+async function* mapIoErrors(stream: AsyncIterable<Buffer>, display: string): AsyncGenerator<Buffer, void, undefined> {
   try {
     for await (const chunk of stream) yield chunk as Buffer;
   } catch (err) {
@@ -231,6 +289,7 @@ async function* countBytes(
  * pass through as 'io'.
  */
 async function* gunzip(input: AsyncIterable<Uint8Array>, display: string): AsyncGenerator<Buffer, void, undefined> {
+  const zlib = await import('node:zlib');
   const source = Readable.from(input, { objectMode: false });
   const inflate = zlib.createGunzip();
   let inputError: unknown;

@@ -10,10 +10,16 @@ import type { Writable } from 'node:stream';
  *  again (live mode flushes whenever the capture is caught up, file mode at the end). */
 const QUIET_MS = 50;
 
+/** A monotonic clock in milliseconds. Not the `performance` global: its first use loads node's perf_hooks modules
+ *  (about 1 ms before the first line, docs/performance.md "Time to the first line"). */
+function nowMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
 export class LineWriter {
   private buf: string[] = [];
   private size = 0;
-  /** When the buffer was last written (performance.now()); read once per buffered chunk, not per line. */
+  /** When the buffer was last written (nowMs()); read once per buffered chunk, not per line. */
   private lastPush = -Infinity;
   private closed = false;
   private waitingDrain: Promise<void> | null = null;
@@ -37,7 +43,7 @@ export class LineWriter {
     if (this.closed) return;
     this.buf.push(s);
     this.size += s.length + 1;
-    if (this.size >= this.limit || (this.buf.length === 1 && performance.now() - this.lastPush > QUIET_MS)) this.push();
+    if (this.size >= this.limit || (this.buf.length === 1 && nowMs() - this.lastPush > QUIET_MS)) this.push();
   }
 
   /** Writes what is buffered; resolves when the stream can take more. */
@@ -56,7 +62,7 @@ export class LineWriter {
     const chunk = this.buf.join('\n') + '\n';
     this.buf = [];
     this.size = 0;
-    this.lastPush = performance.now();
+    this.lastPush = nowMs();
     if (!this.out.write(chunk) && !this.waitingDrain) {
       this.waitingDrain = new Promise((resolve) => {
         const done = (): void => {

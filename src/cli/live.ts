@@ -57,10 +57,12 @@ export function openLive(opts: CliOptions): OpenedLive | number {
 }
 
 export async function runLive(opts: CliOptions, filter: Filter | null = null): Promise<number> {
+  // before the interface is opened and privileges dropped: setupRun loads the modules of the chosen output (JSON,
+  // -Y, reports), which the user rpcsnoop drops to might not be allowed to read
+  const run = await setupRun(opts, true, filter);
   const opened = openLive(opts);
   if (typeof opened === 'number') return opened;
   const { capture, writer } = opened;
-  const run = setupRun(opts, true, filter);
   const { out, pipeline } = run;
   let stopping = false;
   const stop = (): void => {

@@ -6,14 +6,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CaptureError, type RawFrame } from '../capture/raw-frame';
 import { openCapture } from '../capture/open-capture';
-import { compileFilter, type Filter } from '../filter/evaluate';
-import { FilterSyntaxError, formatFilterError } from '../filter/parser';
-import { listInterfaces, runLive } from './live';
+import type { Filter } from '../filter/evaluate';
 import { parseOptions, UsageError, USAGE, type CliOptions } from './options';
-import { Progress } from './progress';
+import type { Progress } from './progress';
 import { setupRun } from './run-setup';
-import { runTuiCommand } from './tui-launch';
 import { stderrLine } from './stderr-line';
+
+// Loaded only by the modes that need them (`await import`), not at start: the display filter compiler, live
+// capture (cap, privileges, the pcap writer), the TUI and the progress line. Loading modules was most of rpcsnoop's
+// own time to its first line (docs/performance.md "Time to the first line"; test/cli-lazy-modules.test.ts keeps
+// summary output from loading them).
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
@@ -39,9 +41,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`rpcsnoop ${version()}\n`);
     return 0;
   }
-  if (opts.listInterfaces) return listInterfaces();
+  if (opts.listInterfaces) return (await import('./live')).listInterfaces();
   let filter: Filter | null = null;
   if (opts.displayFilter !== null) {
+    const { compileFilter } = await import('../filter/evaluate');
+    const { FilterSyntaxError, formatFilterError } = await import('../filter/parser');
     try {
       filter = compileFilter(opts.displayFilter);
     } catch (e) {
@@ -50,8 +54,8 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
-  if (opts.tui) return runTuiCommand(opts);
-  if (opts.iface !== null) return runLive(opts, filter);
+  if (opts.tui) return (await import('./tui-launch')).runTuiCommand(opts);
+  if (opts.iface !== null) return (await import('./live')).runLive(opts, filter);
   return readCapture(opts, filter);
 }
 
@@ -73,13 +77,13 @@ async function boundHeapGrowth(): Promise<void> {
 
 async function readCapture(opts: CliOptions, filter: Filter | null): Promise<number> {
   const file = opts.readFile as string;
-  const run = setupRun(opts, false, filter);
+  const run = await setupRun(opts, false, filter);
   const { out, pipeline } = run;
   let failure: string | null = null;
   let progress: Progress | null = null;
   try {
     const source = await openCapture(file, { positions: false });
-    progress = opts.progress && process.stderr.isTTY ? new Progress(process.stderr, source, pipeline) : null;
+    progress = opts.progress && process.stderr.isTTY ? new (await import('./progress')).Progress(process.stderr, source, pipeline) : null;
     // Batches: one await per batch of frames the reader had ready, not one per frame (docs/performance.md).
     const batches = source.batches ? source.batches() : singleBatches(source.frames());
     let heapBounded = false;

@@ -3,18 +3,20 @@
  * line per layer after 32 underscores), `-v` (verbose blocks per layer), or JSON Lines. Holds the per-run
  * formatting state (the time column, the clock, the last frame shown) — one Printer per run, no module state.
  * Text lines have control characters escaped (JSON escapes them itself).
+ * The JSON and verbose formatters are loaded by createPrinter only for their mode, so that summary output, the
+ * default, starts without them (docs/performance.md "Time to the first line").
  */
 import type { RawFrame } from '../capture/raw-frame';
 import { escapeControls } from '../format/escape';
-import { eventToJsonLine } from '../format/json';
-import { layerDetailBlocks, wallClock, type WallClock } from '../format/layer-detail';
+import type * as JsonFormat from '../format/json';
+import type * as LayerDetail from '../format/layer-detail';
 import { frameAddresses, layerSummaries, vlanOf } from '../format/layer-lines';
-import { programBlock } from '../format/program-detail';
-import { rpcDetail, RPC_PREFIX, RPC_TITLE } from '../format/rpc-detail';
+import type * as ProgramDetail from '../format/program-detail';
+import type * as RpcDetail from '../format/rpc-detail';
 import { rpcLine } from '../format/rpc-line';
 import { programSummary, summaryText } from '../format/summary-line';
 import { SummaryPrefixer, TimeColumn, type TimeMode } from '../format/summary-prefix';
-import { renderBlock } from '../format/verbose-block';
+import type * as VerboseBlock from '../format/verbose-block';
 import type { FormatContext } from '../rpc/registry';
 import { isRpcEvent, type PipelineEvent, type RpcEvent } from '../rpc/rpc-event';
 
@@ -22,9 +24,26 @@ export type OutputMode = 'summary' | 'layers' | 'verbose' | 'json';
 
 const RULE = '_'.repeat(32);
 
+/** The formatting modules of the modes that need more than the summary line's. */
+export interface ModeFormatters {
+  json?: typeof JsonFormat;
+  verbose?: { layer: typeof LayerDetail; rpc: typeof RpcDetail; program: typeof ProgramDetail; block: typeof VerboseBlock };
+}
+
+/** Loads what `mode` formats with, then makes its Printer. */
+export async function createPrinter(mode: OutputMode, timeMode: TimeMode, f: FormatContext, showRtt: boolean, timeZone?: string): Promise<Printer> {
+  const fmt: ModeFormatters = {};
+  if (mode === 'json') fmt.json = await import('../format/json');
+  if (mode === 'verbose') {
+    const [layer, rpc, program, block] = await Promise.all([import('../format/layer-detail'), import('../format/rpc-detail'), import('../format/program-detail'), import('../format/verbose-block')]);
+    fmt.verbose = { layer, rpc, program, block };
+  }
+  return new Printer(mode, timeMode, f, fmt, timeZone, showRtt);
+}
+
 export class Printer {
   private readonly time: TimeColumn;
-  private readonly clock: WallClock;
+  private readonly clock: LayerDetail.WallClock | null;
   private readonly prefixer = new SummaryPrefixer();
   /** Several messages can complete in one TCP segment: its lower layers are shown once, before the first. */
   private lastFrame: RawFrame | null = null;
@@ -33,12 +52,15 @@ export class Printer {
     private readonly mode: OutputMode,
     timeMode: TimeMode,
     private readonly f: FormatContext,
+    /** Must hold the mode's formatters (createPrinter loads them). */
+    private readonly fmt: ModeFormatters,
     timeZone?: string,
     /** Append the response time to reply lines (` rtt=0.183ms`): on by default when capturing live. */
     private readonly showRtt = false,
   ) {
+    if ((mode === 'json' && !fmt.json) || (mode === 'verbose' && !fmt.verbose)) throw new TypeError(`Printer: the ${mode} formatters are not loaded`);
     this.time = new TimeColumn(timeMode);
-    this.clock = wallClock(timeZone);
+    this.clock = fmt.verbose ? fmt.verbose.layer.wallClock(timeZone) : null;
   }
 
   /** The lines for one event (several for -V and -v). */
@@ -46,7 +68,7 @@ export class Printer {
     if (!isRpcEvent(ev)) return this.otherFrame(ev.frame);
     switch (this.mode) {
       case 'json':
-        return [eventToJsonLine(ev, this.f)];
+        return [(this.fmt.json as typeof JsonFormat).eventToJsonLine(ev, this.f)];
       case 'summary':
         return [escapeControls(this.prefix(ev.record.frameNo, ev.record.ts, ev.record.src, ev.record.dst, vlanText(ev.frame)) + summaryText(ev, this.f) + this.rtt(ev))];
       case 'layers':
@@ -89,6 +111,9 @@ export class Printer {
   }
 
   private verbose(ev: RpcEvent): string[] {
+    const v = this.fmt.verbose as NonNullable<ModeFormatters['verbose']>;
+    const clock = this.clock as LayerDetail.WallClock;
+    const renderBlock = v.block.renderBlock;
     const out: string[] = [];
     // appended line by line, not push(...lines): a hostile reply's block can have more lines than the stack has
     // room for arguments
@@ -96,9 +121,9 @@ export class Printer {
       for (const l of lines) out.push(l);
     };
     const fr = this.newFrame(ev);
-    if (fr) for (const b of layerDetailBlocks(fr, { rpc: true, clock: this.clock })) add(renderBlock(b.prefix, b.title, b.nodes));
-    add(renderBlock(RPC_PREFIX, RPC_TITLE, rpcDetail(ev)));
-    const block = programBlock(ev, this.f);
+    if (fr) for (const b of v.layer.layerDetailBlocks(fr, { rpc: true, clock })) add(renderBlock(b.prefix, b.title, b.nodes));
+    add(renderBlock(v.rpc.RPC_PREFIX, v.rpc.RPC_TITLE, v.rpc.rpcDetail(ev)));
+    const block = v.program.programBlock(ev, this.f);
     if (block) add(renderBlock(block.prefix, block.title, block.nodes));
     out.push('');
     return out;
@@ -109,8 +134,9 @@ export class Printer {
     this.lastFrame = frame;
     if (this.mode === 'json') return [];
     if (this.mode === 'verbose') {
+      const v = this.fmt.verbose as NonNullable<ModeFormatters['verbose']>;
       const out: string[] = [];
-      for (const b of layerDetailBlocks(frame, { clock: this.clock })) out.push(...renderBlock(b.prefix, b.title, b.nodes));
+      for (const b of v.layer.layerDetailBlocks(frame, { clock: this.clock as LayerDetail.WallClock })) out.push(...v.block.renderBlock(b.prefix, b.title, b.nodes));
       out.push('');
       return out.map((l) => escapeControls(l, true));
     }

@@ -1,17 +1,18 @@
 /**
  * What a file run and a live run share: the output writer, the pipeline (its options from the command line) and
- * the printer for the chosen mode.
+ * the printer for the chosen mode. The display filter's event logic and the analysis reports are loaded only
+ * when asked for (`-Y`, `--stats` and the like), and the printer loads only its own mode's formatting.
  */
 import { createFormatContext } from '../format/format-context';
 import type { Filter } from '../filter/evaluate';
-import { TransactionFilter } from '../filter/transaction-filter';
+import type { TransactionFilter } from '../filter/transaction-filter';
 import type { PipelineEvent } from '../rpc/rpc-event';
 import { Pipeline, defaultRegistry } from '../pipeline';
 import { limitNoticeJson, limitNoticeText } from '../limits';
 import { LineWriter } from './line-writer';
 import type { CliOptions } from './options';
-import { Printer, type OutputMode } from './printer';
-import { Reports } from './reports';
+import { createPrinter, type OutputMode, type Printer } from './printer';
+import type { Reports } from './reports';
 
 export interface Run {
   out: LineWriter;
@@ -22,10 +23,9 @@ export interface Run {
 }
 
 /** `out`: where the lines go (stdout for the command; the fuzz harness passes a writer that discards them). */
-export function setupRun(opts: CliOptions, live: boolean, filter: Filter | null = null, out: LineWriter = new LineWriter(process.stdout)): Run {
+export async function setupRun(opts: CliOptions, live: boolean, filter: Filter | null = null, out: LineWriter = new LineWriter(process.stdout)): Promise<Run> {
   const registry = defaultRegistry();
   const mode: OutputMode = opts.json ? 'json' : opts.verbose ? 'verbose' : opts.layers ? 'layers' : 'summary';
-  let printer: Printer | null = null;
   const pipeline = new Pipeline(
     {
       maxTransactions: opts.maxPending,
@@ -47,25 +47,24 @@ export function setupRun(opts: CliOptions, live: boolean, filter: Filter | null 
     registry,
   );
   // --stats/--services/--explain/--findings replace the per-message lines (like tshark -q -z)
-  const reports = new Reports(opts.reports, pipeline.names);
+  const reports: Reports | null = opts.reports.length > 0 ? new (await import('./reports')).Reports(opts.reports, pipeline.names) : null;
+  const printer = await createPrinter(mode, opts.timeMode, createFormatContext(registry, pipeline.names, { showNames: opts.names }), opts.rtt ?? live);
   const show = (ev: PipelineEvent): void => {
-    if (reports.active) reports.add(ev);
-    else for (const l of (printer as Printer).lines(ev)) out.line(l);
+    if (reports) reports.add(ev);
+    else for (const l of printer.lines(ev)) out.line(l);
   };
   // -Y: a call and its reply are shown together when either matches (filter/transaction-filter.ts)
-  const tf = filter
-    ? new TransactionFilter(filter, (ev, visible) => visible && show(ev), {
+  const tf: TransactionFilter | null = filter
+    ? new (await import('../filter/transaction-filter')).TransactionFilter(filter, (ev, visible) => visible && show(ev), {
         hold: opts.hold && !live,
         // the same bound as the release queue: what one held event costs is the same here
         maxHeld: opts.maxHeld,
         context: { path: (h) => pipeline.names.path(h.hex) },
       })
     : null;
-  const showRtt = opts.rtt ?? live;
-  printer = new Printer(mode, opts.timeMode, createFormatContext(registry, pipeline.names, { showNames: opts.names }), undefined, showRtt);
   const finish = (): void => {
     tf?.finish();
-    if (reports.active) for (const l of reports.lines(opts.json)) out.line(l);
+    if (reports) for (const l of reports.lines(opts.json)) out.line(l);
   };
   return { out, pipeline, printer, finish };
 }

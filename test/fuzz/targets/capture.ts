@@ -64,7 +64,7 @@ export async function fuzz(data: Buffer): Promise<void> {
     return;
   }
   const filter = opts.displayFilter !== null ? compileFilter(opts.displayFilter) : null;
-  const run = setupRun(opts, false, filter, new LineWriter(nullStream()));
+  const run = await setupRun(opts, false, filter, new LineWriter(nullStream()));
   try {
     // as readCapture in cli/main.ts: batches of frames into the pipeline
     const source = await openCaptureBytes(capture, 'fuzz.pcap');
