@@ -21,6 +21,7 @@ export const ANOMALIES = [
   // record marking / RPC
   'record_resync', // bytes skipped to find the next plausible record
   'record_too_large', // record longer than --max-record-size: kept truncated
+  'record_buffer_full', // partial record cut to keep all connections' partial records within --max-record-buffer
   'record_truncated', // record cut short by lost bytes or the snaplen
   'not_rpc', // a record or datagram that does not parse as an RPC message
   'malformed_header', // RPC header too short or inconsistent

@@ -7,7 +7,7 @@
 import type { Anomaly } from './anomaly';
 import type { Timestamp } from './capture/raw-frame';
 
-export type LimitName = 'pending' | 'answered' | 'held' | 'record' | 'streams' | 'fragments' | 'tcp_buffer';
+export type LimitName = 'pending' | 'answered' | 'held' | 'record' | 'record_buffer' | 'streams' | 'fragments' | 'tcp_buffer';
 
 export interface LimitSpec {
   name: LimitName;
@@ -23,6 +23,7 @@ export const LIMIT_SPECS: Readonly<Record<LimitName, LimitSpec>> = {
   answered: { name: 'answered', anomaly: 'answered_table_full', option: '--max-answered', what: 'answered calls remembered: older duplicate replies and XID reuse go unrecognised' },
   held: { name: 'held', anomaly: 'release_queue_full', option: '--max-held', what: 'messages held back for replies: the oldest call is printed without its reply' },
   record: { name: 'record', anomaly: 'record_too_large', option: '--max-record-size', what: 'bytes in a TCP record: the rest of the record is skipped, the record kept truncated' },
+  record_buffer: { name: 'record_buffer', anomaly: 'record_buffer_full', option: '--max-record-buffer', what: 'bytes of partial TCP records held in all connections: the one held longest is cut (kept truncated, its rest skipped)' },
   streams: { name: 'streams', anomaly: 'tcp_stream_table_full', option: '--max-streams', what: 'TCP connections tracked: the least recently used open one is closed (its partial records flushed)' },
   fragments: { name: 'fragments', anomaly: 'ip_fragment_table_full', option: '--max-fragments', what: 'IP datagrams being reassembled: the oldest incomplete one is given up' },
   tcp_buffer: { name: 'tcp_buffer', anomaly: 'tcp_out_of_order_overflow', option: '--max-stream-buffer', what: 'out-of-order TCP bytes held (per direction, or --max-tcp-buffer in all): the first hole is declared lost' },

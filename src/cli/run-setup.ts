@@ -31,6 +31,7 @@ export function setupRun(opts: CliOptions, live: boolean, filter: Filter | null 
       maxTransactions: opts.maxPending,
       replyTimeout: opts.replyTimeout,
       maxRecordSize: opts.maxRecordSize,
+      maxRecordBuffer: opts.maxRecordBuffer,
       maxHeld: opts.maxHeld,
       maxAnswered: opts.maxAnswered,
       maxStreams: opts.maxStreams,

@@ -27,6 +27,7 @@ export async function runTuiCommand(opts: CliOptions): Promise<number> {
       maxAnswered: opts.maxAnswered,
       replyTimeout: opts.replyTimeout,
       maxRecordSize: opts.maxRecordSize,
+      maxRecordBuffer: opts.maxRecordBuffer,
       maxStreams: opts.maxStreams,
       maxFragments: opts.maxFragments,
       maxStreamBuffer: opts.maxStreamBuffer,
