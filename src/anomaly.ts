@@ -32,6 +32,8 @@ export const ANOMALIES = [
   'pairing_table_full', // a pending call was evicted to make room (--max-pending)
   'answered_table_full', // an answered call was forgotten to make room (--max-answered)
   'release_queue_full', // a call was printed before its reply to bound the messages held back (--max-held)
+  // reports
+  'endpoint_table_full', // --stats: a client or server past --max-endpoints, counted in the "(others)" row
 ] as const;
 
 export type Anomaly = (typeof ANOMALIES)[number];

@@ -7,7 +7,7 @@
 import type { Anomaly } from './anomaly';
 import type { Timestamp } from './capture/raw-frame';
 
-export type LimitName = 'pending' | 'answered' | 'held' | 'record' | 'record_buffer' | 'streams' | 'fragments' | 'tcp_buffer';
+export type LimitName = 'pending' | 'answered' | 'held' | 'record' | 'record_buffer' | 'streams' | 'fragments' | 'tcp_buffer' | 'endpoints';
 
 export interface LimitSpec {
   name: LimitName;
@@ -26,6 +26,7 @@ export const LIMIT_SPECS: Readonly<Record<LimitName, LimitSpec>> = {
   record_buffer: { name: 'record_buffer', anomaly: 'record_buffer_full', option: '--max-record-buffer', what: 'bytes of partial TCP records held in all connections: the one held longest is cut (kept truncated, its rest skipped)' },
   streams: { name: 'streams', anomaly: 'tcp_stream_table_full', option: '--max-streams', what: 'TCP connections tracked: the least recently used open one is closed (its partial records flushed)' },
   fragments: { name: 'fragments', anomaly: 'ip_fragment_table_full', option: '--max-fragments', what: 'IP datagrams being reassembled: the oldest incomplete one is given up' },
+  endpoints: { name: 'endpoints', anomaly: 'endpoint_table_full', option: '--max-endpoints', what: 'clients or servers counted one by one by --stats: later ones are counted together in an "(others)" row' },
   tcp_buffer: { name: 'tcp_buffer', anomaly: 'tcp_out_of_order_overflow', option: '--max-stream-buffer', what: 'out-of-order TCP bytes held (per direction, or --max-tcp-buffer in all): the first hole is declared lost' },
 };
 

@@ -162,6 +162,27 @@ test('tcp streams past --max-streams, every mode: one notice, every eviction cou
   assert.deepEqual(anomalies(r), { tcp_gap: 3000 });
 });
 
+test('--stats past --max-endpoints: one notice when the first client is folded, an (others) row, the total on stderr', () => {
+  const file = tempFile('streams-endpoints-3000.pcap', tcpStreams(3000));
+  const text = run(file, ['--stats', '--max-endpoints', '1000']);
+  assert.equal(text.status, 0);
+  assert.equal(text.limits.length, 1);
+  // connection i's first call is frame i + 1: client 1001 is the first past the cap
+  assert.match(text.limits[0], /^rpcsnoop: limit reached at frame 1001: more than 1000 clients or servers counted one by one by --stats: .*\(--max-endpoints; counted at the end\)$/);
+  // 3000 clients, 2 calls each: 2000 kept per client, 4000 in the (others) row
+  assert.ok(text.messages.some((l) => /^\(others\)\s+4000\s/.test(l)), 'the (others) row counts the calls of clients 1001-3000');
+  assert.match(text.stderr, /stats endpoint table full: 4000 messages of clients or servers past the first 1000 counted in the \(others\) rows \(raise --max-endpoints\)/);
+  const json = run(file, ['--stats', '--json', '--max-endpoints', '1000']);
+  assert.deepEqual(JSON.parse(json.limits[0]), { type: 'limit', anomaly: 'endpoint_table_full', limit: 'endpoints', option: '--max-endpoints', value: 1000, frame: 1001, time: 1_700_000_000 });
+  const report = JSON.parse(json.messages[0]) as { clients: Array<{ address: string; calls: number; other?: true }> };
+  assert.equal(report.clients.length, 1001);
+  assert.deepEqual(report.clients.filter((c) => c.other).map((c) => [c.address, c.calls]), [['(others)', 4000]]);
+  // under the cap: no row, no notice
+  const under = run(file, ['--stats', '--json', '--max-endpoints', '3000']);
+  assert.equal(under.limits.length, 0);
+  assert.equal((JSON.parse(under.messages[0]) as { clients: unknown[] }).clients.length, 3000);
+});
+
 test('huge_record_marks: records of 2^31-1 bytes are kept truncated, the 16.8 MB one hits --max-record-size once', () => {
   for (const [mode, args] of MODES) {
     const r = run(hostile('huge_record_marks.pcap.gz'), args);

@@ -7,7 +7,7 @@ import type { Filter } from '../filter/evaluate';
 import { TransactionFilter } from '../filter/transaction-filter';
 import type { PipelineEvent } from '../rpc/rpc-event';
 import { Pipeline, defaultRegistry } from '../pipeline';
-import { limitNoticeJson, limitNoticeText } from '../limits';
+import { limitNoticeJson, limitNoticeText, type LimitNotice } from '../limits';
 import { LineWriter } from './line-writer';
 import type { CliOptions } from './options';
 import { Printer, type OutputMode } from './printer';
@@ -19,6 +19,8 @@ export interface Run {
   printer: Printer;
   /** Call after pipeline.finish(): releases what the display filter still holds and prints the reports. */
   finish(): void;
+  /** After finish(): the pipeline's and the reports' end-of-run lines for stderr (anomalies, limits reached). */
+  warningLines(): string[];
 }
 
 /** `out`: where the lines go (stdout for the command; the fuzz harness passes a writer that discards them). */
@@ -26,6 +28,8 @@ export function setupRun(opts: CliOptions, live: boolean, filter: Filter | null 
   const registry = defaultRegistry();
   const mode: OutputMode = opts.json ? 'json' : opts.verbose ? 'verbose' : opts.layers ? 'layers' : 'summary';
   let printer: Printer | null = null;
+  // a limit reached: one line (one JSON object) in the output, at once, whatever the mode, filter or report
+  const notice = (n: LimitNotice): void => out.line(mode === 'json' ? limitNoticeJson(n) : limitNoticeText(n));
   const pipeline = new Pipeline(
     {
       maxTransactions: opts.maxPending,
@@ -38,8 +42,7 @@ export function setupRun(opts: CliOptions, live: boolean, filter: Filter | null 
       maxFragments: opts.maxFragments,
       maxStreamBuffer: opts.maxStreamBuffer,
       maxTcpBuffer: opts.maxTcpBuffer,
-      // a limit reached: one line (one JSON object) in the output, at once, whatever the mode, filter or report
-      onLimit: (n) => out.line(mode === 'json' ? limitNoticeJson(n) : limitNoticeText(n)),
+      onLimit: notice,
       // live output is printed as each message completes
       hold: opts.hold && !live,
       allFrames: opts.all && mode !== 'json',
@@ -48,7 +51,7 @@ export function setupRun(opts: CliOptions, live: boolean, filter: Filter | null 
     registry,
   );
   // --stats/--services/--explain/--findings replace the per-message lines (like tshark -q -z)
-  const reports = new Reports(opts.reports, pipeline.names);
+  const reports = new Reports(opts.reports, pipeline.names, { maxEndpoints: opts.maxEndpoints, onLimit: notice });
   const show = (ev: PipelineEvent): void => {
     if (reports.active) reports.add(ev);
     else for (const l of (printer as Printer).lines(ev)) out.line(l);
@@ -68,5 +71,5 @@ export function setupRun(opts: CliOptions, live: boolean, filter: Filter | null 
     tf?.finish();
     if (reports.active) for (const l of reports.lines(opts.json)) out.line(l);
   };
-  return { out, pipeline, printer, finish };
+  return { out, pipeline, printer, finish, warningLines: () => [...pipeline.warningLines(), ...reports.warningLines()] };
 }
