@@ -42,6 +42,12 @@ export interface LimitNotice {
   ts: Timestamp | null;
 }
 
+/** The notice for cap `name` of value `value`, reached at frame `frameNo` (0: the end of input). */
+export function limitNotice(name: LimitName, value: number, frameNo: number, ts: Timestamp | null): LimitNotice {
+  const s = LIMIT_SPECS[name];
+  return { limit: name, anomaly: s.anomaly, option: s.option, value, frameNo, ts };
+}
+
 /** "limit reached at frame 12: more than 100000 TCP connections tracked: … (--max-streams; counted at the end)" */
 export function limitNoticeText(n: LimitNotice): string {
   const at = n.frameNo > 0 ? ` at frame ${n.frameNo}` : ' at the end of input';
@@ -51,6 +57,22 @@ export function limitNoticeText(n: LimitNotice): string {
 /** One JSON Lines object; `type: "limit"` tells it from messages (which have `type: "call"`/`"reply"`). */
 export function limitNoticeJson(n: LimitNotice): string {
   return JSON.stringify({ type: 'limit', anomaly: n.anomaly, limit: n.limit, option: n.option, value: n.value, frame: n.frameNo, time: n.ts ? n.ts.sec + n.ts.nsec / 1e9 : null });
+}
+
+/** A cap and how often it was hit so far (Pipeline.limitCounts(): for a view that shows them as they grow). */
+export interface LimitCount {
+  limit: LimitName;
+  option: string;
+  value: number;
+  count: number;
+}
+
+/** "--max-held 20000: 249000": the caps hit so far, for a status line; '' when none was. */
+export function limitCountsText(counts: readonly LimitCount[]): string {
+  return counts
+    .filter((c) => c.count > 0)
+    .map((c) => `${c.option} ${c.value}: ${c.count}`)
+    .join(', ');
 }
 
 /** One cap to watch: its value now and how often it was hit so far. */

@@ -11,7 +11,7 @@ import type { L4Packet } from './net/l4-packet';
 import { PacketDecoder } from './net/packet-decoder';
 import { DEFAULT_MAX_FRAGMENT_DATAGRAMS } from './net/ip-defrag';
 import { DEFAULT_TCP_REASSEMBLY, TcpReassembler } from './reassembly/tcp-reassembler';
-import { LimitWatch, type LimitNotice } from './limits';
+import { LIMIT_SPECS, LimitWatch, type LimitCount, type LimitNotice, type WatchedLimit } from './limits';
 import { probeRpcHeader } from './rpc/detect';
 import { decodeRpcHeader } from './rpc/message';
 import { DEFAULT_PAIRING, PairingTable, type Conversation, type PairingFlag, type Transaction } from './rpc/pairing';
@@ -105,6 +105,7 @@ export class Pipeline {
   private readonly allFrames: boolean;
   private readonly maxAnswered: number;
   private readonly limits: LimitWatch | null;
+  private readonly watched: WatchedLimit[];
   private readonly caps: { pending: number; streams: number; fragments: number; record: number; recordBuffer: number; held: number };
 
   constructor(
@@ -149,21 +150,17 @@ export class Pipeline {
       held: opts.maxHeld ?? DEFAULT_RELEASE.maxMessages,
     };
     const tcpc = this.tcp.counters;
-    this.limits = opts.onLimit
-      ? new LimitWatch(
-          [
-            { name: 'pending', value: this.caps.pending, count: () => this.pairing.counters.evicted },
-            { name: 'answered', value: this.maxAnswered, count: () => this.pairing.counters.forgottenAnswered },
-            { name: 'held', value: this.caps.held, count: () => this.release.forcedOut },
-            { name: 'record', value: this.caps.record, count: () => this.records.counters.record_too_large ?? 0 },
-            { name: 'record_buffer', value: this.caps.recordBuffer, count: () => this.records.counters.record_buffer_full ?? 0 },
-            { name: 'streams', value: this.caps.streams, count: () => tcpc.tcp_stream_table_full ?? 0 },
-            { name: 'fragments', value: this.caps.fragments, count: () => this.decoder.counters.ip_fragment_table_full ?? 0 },
-            { name: 'tcp_buffer', value: this.tcp.options.maxBufferedPerDirection, count: () => tcpc.tcp_out_of_order_overflow ?? 0 },
-          ],
-          opts.onLimit,
-        )
-      : null;
+    this.watched = [
+      { name: 'pending', value: this.caps.pending, count: () => this.pairing.counters.evicted },
+      { name: 'answered', value: this.maxAnswered, count: () => this.pairing.counters.forgottenAnswered },
+      { name: 'held', value: this.caps.held, count: () => this.release.forcedOut },
+      { name: 'record', value: this.caps.record, count: () => this.records.counters.record_too_large ?? 0 },
+      { name: 'record_buffer', value: this.caps.recordBuffer, count: () => this.records.counters.record_buffer_full ?? 0 },
+      { name: 'streams', value: this.caps.streams, count: () => tcpc.tcp_stream_table_full ?? 0 },
+      { name: 'fragments', value: this.caps.fragments, count: () => this.decoder.counters.ip_fragment_table_full ?? 0 },
+      { name: 'tcp_buffer', value: this.tcp.options.maxBufferedPerDirection, count: () => tcpc.tcp_out_of_order_overflow ?? 0 },
+    ];
+    this.limits = opts.onLimit ? new LimitWatch(this.watched, opts.onLimit) : null;
   }
 
   pushFrame(frame: RawFrame): void {
@@ -198,6 +195,11 @@ export class Pipeline {
         const look = this.registry.lookup(tx.prog, tx.vers, tx.proc);
         return { callFrame: tx.callFrame, xid: tx.xid, name: `${look.programName ?? tx.prog} V${tx.vers} ${look.procedure?.name ?? `proc-${tx.proc}`}` };
       });
+  }
+
+  /** Every cap with how often it was hit so far (a live view's running totals; warningLines() says it at the end). */
+  limitCounts(): LimitCount[] {
+    return this.watched.map((l) => ({ limit: l.name, option: LIMIT_SPECS[l.name].option, value: l.value, count: l.count() }));
   }
 
   /** One line each for anomalies and limits reached, for stderr at the end of a run. */

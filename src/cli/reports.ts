@@ -14,7 +14,7 @@ import { statsLines } from '../analysis/stats-table';
 import { escapeControls } from '../format/escape';
 import { jsonText } from '../format/json-text';
 import type { FhNames } from '../programs/fh-names';
-import { LIMIT_SPECS, type LimitNotice } from '../limits';
+import { limitNotice, type LimitNotice } from '../limits';
 import { isRpcEvent, type PipelineEvent, type RpcEvent } from '../rpc/rpc-event';
 
 export type ReportKind = 'stats' | 'services' | 'explain' | 'findings';
@@ -35,10 +35,7 @@ export interface ReportOptions {
 }
 
 function statsReport(names: FhNames, opts: ReportOptions): Report {
-  const notice = (ev: RpcEvent): void => {
-    const s = LIMIT_SPECS.endpoints;
-    opts.onLimit?.({ limit: s.name, anomaly: s.anomaly, option: s.option, value: a.maxEndpoints, frameNo: ev.record.frameNo, ts: ev.record.ts });
-  };
+  const notice = (ev: RpcEvent): void => opts.onLimit?.(limitNotice('endpoints', a.maxEndpoints, ev.record.frameNo, ev.record.ts));
   const a = new StatsAnalyzer({ names: { path: (hex: string) => names.path(hex) }, maxEndpoints: opts.maxEndpoints, onEndpointLimit: notice });
   return {
     add: (ev) => isRpcEvent(ev) && a.add(ev),

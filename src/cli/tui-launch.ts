@@ -22,6 +22,7 @@ export async function runTuiCommand(opts: CliOptions): Promise<number> {
     maxRows: opts.rows,
     allFrames: opts.all,
     path: opts.iface === null ? opts.readFile : null,
+    maxEndpoints: opts.maxEndpoints,
     pipeline: {
       maxTransactions: opts.maxPending,
       maxAnswered: opts.maxAnswered,
