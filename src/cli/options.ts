@@ -163,7 +163,7 @@ Limits (each bounds memory; reaching one prints a "limit reached" line (a JSON o
                           past it the first hole is declared lost
   --max-tcp-buffer BYTES  out-of-order TCP bytes held in all (default 67108864)
   --max-endpoints N       clients and servers --stats counts one by one (default 10000,
-                          ~1 KB each); the traffic of later ones is counted in one
+                          ~300 B each); the traffic of later ones is counted in one
                           "other clients"/"other servers" row
 Other:
   -h, --help              this help
