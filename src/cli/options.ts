@@ -164,7 +164,7 @@ Limits (each bounds memory; reaching one prints a "limit reached" line (a JSON o
   --max-tcp-buffer BYTES  out-of-order TCP bytes held in all (default 67108864)
   --max-endpoints N       clients and servers --stats counts one by one (default 10000,
                           ~300 B each); the traffic of later ones is counted in one
-                          "other clients"/"other servers" row
+                          "(others)" row of the Clients or Servers table
 Other:
   -h, --help              this help
   --version               print the version
