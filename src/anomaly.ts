@@ -21,6 +21,7 @@ export const ANOMALIES = [
   // record marking / RPC
   'record_resync', // bytes skipped to find the next plausible record
   'record_too_large', // record longer than --max-record-size: kept truncated
+  'record_buffer_full', // partial record cut to keep all connections' partial records within --max-record-buffer
   'record_truncated', // record cut short by lost bytes or the snaplen
   'not_rpc', // a record or datagram that does not parse as an RPC message
   'malformed_header', // RPC header too short or inconsistent
@@ -31,6 +32,8 @@ export const ANOMALIES = [
   'pairing_table_full', // a pending call was evicted to make room (--max-pending)
   'answered_table_full', // an answered call was forgotten to make room (--max-answered)
   'release_queue_full', // a call was printed before its reply to bound the messages held back (--max-held)
+  // reports
+  'endpoint_table_full', // --stats: a client or server past --max-endpoints, counted in the "(others)" row
 ] as const;
 
 export type Anomaly = (typeof ANOMALIES)[number];

@@ -14,7 +14,7 @@ export { eventToJson, eventToJsonLine } from './format/json';
 export { rpcLine } from './format/rpc-line';
 export { summaryPrefix, TimeColumn, type TimeMode } from './format/summary-prefix';
 export { ANOMALIES, type Anomaly } from './anomaly';
-export { LIMIT_SPECS, limitNoticeJson, limitNoticeText, type LimitName, type LimitNotice } from './limits';
+export { LIMIT_SPECS, limitCountsText, limitNotice, limitNoticeJson, limitNoticeText, type LimitCount, type LimitName, type LimitNotice } from './limits';
 export { isRpcEvent, type PipelineEvent, type FrameEvent } from './rpc/rpc-event';
 export { LiveCapture, loadCap, describeDevices, DEFAULT_LIVE, LiveCaptureError, type LiveOptions } from './capture/live-capture';
 export { PcapWriter } from './capture/pcap-writer';

@@ -7,7 +7,7 @@
 import type { Anomaly } from './anomaly';
 import type { Timestamp } from './capture/raw-frame';
 
-export type LimitName = 'pending' | 'answered' | 'held' | 'record' | 'streams' | 'fragments' | 'tcp_buffer';
+export type LimitName = 'pending' | 'answered' | 'held' | 'record' | 'record_buffer' | 'streams' | 'fragments' | 'tcp_buffer' | 'endpoints';
 
 export interface LimitSpec {
   name: LimitName;
@@ -21,10 +21,12 @@ export interface LimitSpec {
 export const LIMIT_SPECS: Readonly<Record<LimitName, LimitSpec>> = {
   pending: { name: 'pending', anomaly: 'pairing_table_full', option: '--max-pending', what: 'calls remembered for pairing: the oldest are evicted (an evicted call prints unanswered)' },
   answered: { name: 'answered', anomaly: 'answered_table_full', option: '--max-answered', what: 'answered calls remembered: older duplicate replies and XID reuse go unrecognised' },
-  held: { name: 'held', anomaly: 'release_queue_full', option: '--max-held', what: 'messages held back for replies: the oldest call is printed without its reply' },
+  held: { name: 'held', anomaly: 'release_queue_full', option: '--max-held', what: 'messages (or 32 MiB of them) held back for replies: the oldest call is printed without its reply' },
   record: { name: 'record', anomaly: 'record_too_large', option: '--max-record-size', what: 'bytes in a TCP record: the rest of the record is skipped, the record kept truncated' },
+  record_buffer: { name: 'record_buffer', anomaly: 'record_buffer_full', option: '--max-record-buffer', what: 'bytes of partial TCP records held in all connections: the one held longest is cut (kept truncated, its rest skipped)' },
   streams: { name: 'streams', anomaly: 'tcp_stream_table_full', option: '--max-streams', what: 'TCP connections tracked: the least recently used open one is closed (its partial records flushed)' },
   fragments: { name: 'fragments', anomaly: 'ip_fragment_table_full', option: '--max-fragments', what: 'IP datagrams being reassembled: the oldest incomplete one is given up' },
+  endpoints: { name: 'endpoints', anomaly: 'endpoint_table_full', option: '--max-endpoints', what: 'clients or servers counted one by one by --stats: later ones are counted together in an "(others)" row' },
   tcp_buffer: { name: 'tcp_buffer', anomaly: 'tcp_out_of_order_overflow', option: '--max-stream-buffer', what: 'out-of-order TCP bytes held (per direction, or --max-tcp-buffer in all): the first hole is declared lost' },
 };
 
@@ -40,6 +42,12 @@ export interface LimitNotice {
   ts: Timestamp | null;
 }
 
+/** The notice for cap `name` of value `value`, reached at frame `frameNo` (0: the end of input). */
+export function limitNotice(name: LimitName, value: number, frameNo: number, ts: Timestamp | null): LimitNotice {
+  const s = LIMIT_SPECS[name];
+  return { limit: name, anomaly: s.anomaly, option: s.option, value, frameNo, ts };
+}
+
 /** "limit reached at frame 12: more than 100000 TCP connections tracked: … (--max-streams; counted at the end)" */
 export function limitNoticeText(n: LimitNotice): string {
   const at = n.frameNo > 0 ? ` at frame ${n.frameNo}` : ' at the end of input';
@@ -49,6 +57,22 @@ export function limitNoticeText(n: LimitNotice): string {
 /** One JSON Lines object; `type: "limit"` tells it from messages (which have `type: "call"`/`"reply"`). */
 export function limitNoticeJson(n: LimitNotice): string {
   return JSON.stringify({ type: 'limit', anomaly: n.anomaly, limit: n.limit, option: n.option, value: n.value, frame: n.frameNo, time: n.ts ? n.ts.sec + n.ts.nsec / 1e9 : null });
+}
+
+/** A cap and how often it was hit so far (Pipeline.limitCounts(): for a view that shows them as they grow). */
+export interface LimitCount {
+  limit: LimitName;
+  option: string;
+  value: number;
+  count: number;
+}
+
+/** "--max-held 20000: 249000": the caps hit so far, for a status line; '' when none was. */
+export function limitCountsText(counts: readonly LimitCount[]): string {
+  return counts
+    .filter((c) => c.count > 0)
+    .map((c) => `${c.option} ${c.value}: ${c.count}`)
+    .join(', ');
 }
 
 /** One cap to watch: its value now and how often it was hit so far. */

@@ -11,11 +11,11 @@ import type { L4Packet } from './net/l4-packet';
 import { PacketDecoder } from './net/packet-decoder';
 import { DEFAULT_MAX_FRAGMENT_DATAGRAMS } from './net/ip-defrag';
 import { DEFAULT_TCP_REASSEMBLY, TcpReassembler } from './reassembly/tcp-reassembler';
-import { LimitWatch, type LimitNotice } from './limits';
+import { LIMIT_SPECS, LimitWatch, type LimitCount, type LimitNotice, type WatchedLimit } from './limits';
 import { probeRpcHeader } from './rpc/detect';
 import { decodeRpcHeader } from './rpc/message';
 import { DEFAULT_PAIRING, PairingTable, type Conversation, type PairingFlag, type Transaction } from './rpc/pairing';
-import { TcpRecordLayer } from './rpc/tcp-record-layer';
+import { DEFAULT_MAX_RECORD_BUFFER, TcpRecordLayer } from './rpc/tcp-record-layer';
 import { Registry, type DecodeContext, type LearnContext, type ProcedureDef } from './rpc/registry';
 import { XdrError, XdrReader } from './rpc/xdr';
 import type { PipelineEvent, RpcEvent } from './rpc/rpc-event';
@@ -36,6 +36,9 @@ export interface PipelineOptions {
   maxAnswered?: number;
   replyTimeout: number;
   maxRecordSize: number;
+  /** Bytes of partial TCP records held by all connections together (`--max-record-buffer`, default 64 MiB); past
+   *  it the oldest partial record is cut (record-budget.ts). */
+  maxRecordBuffer?: number;
   /** Hold calls back until answered (file mode); off for live output. */
   hold: boolean;
   /** Messages held back at most (release-queue.ts); the oldest call is then printed without its reply. */
@@ -102,7 +105,8 @@ export class Pipeline {
   private readonly allFrames: boolean;
   private readonly maxAnswered: number;
   private readonly limits: LimitWatch | null;
-  private readonly caps: { pending: number; streams: number; fragments: number; record: number; held: number };
+  private readonly watched: WatchedLimit[];
+  private readonly caps: { pending: number; streams: number; fragments: number; record: number; recordBuffer: number; held: number };
 
   constructor(
     opts: PipelineOptions = DEFAULT_PIPELINE,
@@ -123,7 +127,7 @@ export class Pipeline {
       },
     );
     this.decoder = new PacketDecoder({ maxFragmentDatagrams: opts.maxFragments });
-    this.records = new TcpRecordLayer((rec) => this.onRecord(rec), { maxRecordSize: opts.maxRecordSize }, undefined, opts.recordStartFrame);
+    this.records = new TcpRecordLayer((rec) => this.onRecord(rec), { maxRecordSize: opts.maxRecordSize, maxRecordBuffer: opts.maxRecordBuffer }, undefined, opts.recordStartFrame);
     const records = this.records;
     this.tcp = new TcpReassembler({
       onChunk: (chunk, stream) => records.onChunk(chunk, stream),
@@ -142,23 +146,21 @@ export class Pipeline {
       streams: this.tcp.options.maxConnections,
       fragments: opts.maxFragments ?? DEFAULT_MAX_FRAGMENT_DATAGRAMS,
       record: opts.maxRecordSize,
+      recordBuffer: opts.maxRecordBuffer ?? DEFAULT_MAX_RECORD_BUFFER,
       held: opts.maxHeld ?? DEFAULT_RELEASE.maxMessages,
     };
     const tcpc = this.tcp.counters;
-    this.limits = opts.onLimit
-      ? new LimitWatch(
-          [
-            { name: 'pending', value: this.caps.pending, count: () => this.pairing.counters.evicted },
-            { name: 'answered', value: this.maxAnswered, count: () => this.pairing.counters.forgottenAnswered },
-            { name: 'held', value: this.caps.held, count: () => this.release.forcedOut },
-            { name: 'record', value: this.caps.record, count: () => this.records.counters.record_too_large ?? 0 },
-            { name: 'streams', value: this.caps.streams, count: () => tcpc.tcp_stream_table_full ?? 0 },
-            { name: 'fragments', value: this.caps.fragments, count: () => this.decoder.counters.ip_fragment_table_full ?? 0 },
-            { name: 'tcp_buffer', value: this.tcp.options.maxBufferedPerDirection, count: () => tcpc.tcp_out_of_order_overflow ?? 0 },
-          ],
-          opts.onLimit,
-        )
-      : null;
+    this.watched = [
+      { name: 'pending', value: this.caps.pending, count: () => this.pairing.counters.evicted },
+      { name: 'answered', value: this.maxAnswered, count: () => this.pairing.counters.forgottenAnswered },
+      { name: 'held', value: this.caps.held, count: () => this.release.forcedOut },
+      { name: 'record', value: this.caps.record, count: () => this.records.counters.record_too_large ?? 0 },
+      { name: 'record_buffer', value: this.caps.recordBuffer, count: () => this.records.counters.record_buffer_full ?? 0 },
+      { name: 'streams', value: this.caps.streams, count: () => tcpc.tcp_stream_table_full ?? 0 },
+      { name: 'fragments', value: this.caps.fragments, count: () => this.decoder.counters.ip_fragment_table_full ?? 0 },
+      { name: 'tcp_buffer', value: this.tcp.options.maxBufferedPerDirection, count: () => tcpc.tcp_out_of_order_overflow ?? 0 },
+    ];
+    this.limits = opts.onLimit ? new LimitWatch(this.watched, opts.onLimit) : null;
   }
 
   pushFrame(frame: RawFrame): void {
@@ -195,6 +197,11 @@ export class Pipeline {
       });
   }
 
+  /** Every cap with how often it was hit so far (a live view's running totals; warningLines() says it at the end). */
+  limitCounts(): LimitCount[] {
+    return this.watched.map((l) => ({ limit: l.name, option: LIMIT_SPECS[l.name].option, value: l.value, count: l.count() }));
+  }
+
   /** One line each for anomalies and limits reached, for stderr at the end of a run. */
   warningLines(): string[] {
     const all = this.anomalyCounts();
@@ -218,6 +225,8 @@ export class Pipeline {
     if (frags > 0) lines.push(`IP fragment table full: ${frags} incomplete datagrams given up (raise --max-fragments, now ${this.caps.fragments})`);
     const big = n(this.records.counters.record_too_large);
     if (big > 0) lines.push(`records too large: ${big} TCP records kept truncated at ${this.caps.record} bytes (raise --max-record-size)`);
+    const cut = n(this.records.counters.record_buffer_full);
+    if (cut > 0) lines.push(`record buffer full: ${cut} partial TCP records cut, the longest held first, to keep all connections' partial records under ${this.caps.recordBuffer} bytes (raise --max-record-buffer)`);
     const ooo = n(this.tcp.counters.tcp_out_of_order_overflow);
     if (ooo > 0) {
       const o = this.tcp.options;

@@ -15,6 +15,7 @@ import { removeTempDir, tempFile } from './helpers/synthetic-capture';
 import { HOSTILE_CAPTURES } from './hostile/catalogue';
 import { captureFileBytes } from './hostile/generate';
 import { millionCalls, tcpStreams } from './hostile/volume';
+import { partialRecords } from './hostile/partial-records';
 import { SEQUENCES } from './hostile/escape-sequences';
 
 after(removeTempDir);
@@ -31,8 +32,8 @@ interface Run {
   messages: string[];
 }
 
-function run(file: string, args: string[] = []): Run {
-  const r = spawnSync(process.execPath, [BIN, '-r', file, '--no-progress', ...args], { encoding: 'latin1', maxBuffer: 256 << 20 });
+function run(file: string, args: string[] = [], nodeArgs: string[] = []): Run {
+  const r = spawnSync(process.execPath, [...nodeArgs, BIN, '-r', file, '--no-progress', ...args], { encoding: 'latin1', maxBuffer: 256 << 20 });
   assert.equal(r.signal, null, `killed by ${r.signal}: ${r.stderr}`);
   assert.doesNotMatch(r.stderr, /internal error|RangeError|TypeError|at .*\.js:\d+/, 'no crash');
   const lines = r.stdout.split('\n');
@@ -161,6 +162,27 @@ test('tcp streams past --max-streams, every mode: one notice, every eviction cou
   assert.deepEqual(anomalies(r), { tcp_gap: 3000 });
 });
 
+test('--stats past --max-endpoints: one notice when the first client is folded, an (others) row, the total on stderr', () => {
+  const file = tempFile('streams-endpoints-3000.pcap', tcpStreams(3000));
+  const text = run(file, ['--stats', '--max-endpoints', '1000']);
+  assert.equal(text.status, 0);
+  assert.equal(text.limits.length, 1);
+  // connection i's first call is frame i + 1: client 1001 is the first past the cap
+  assert.match(text.limits[0], /^rpcsnoop: limit reached at frame 1001: more than 1000 clients or servers counted one by one by --stats: .*\(--max-endpoints; counted at the end\)$/);
+  // 3000 clients, 2 calls each: 2000 kept per client, 4000 in the (others) row
+  assert.ok(text.messages.some((l) => /^\(others\)\s+4000\s/.test(l)), 'the (others) row counts the calls of clients 1001-3000');
+  assert.match(text.stderr, /stats endpoint table full: 4000 messages of clients or servers past the first 1000 counted in the \(others\) rows \(raise --max-endpoints\)/);
+  const json = run(file, ['--stats', '--json', '--max-endpoints', '1000']);
+  assert.deepEqual(JSON.parse(json.limits[0]), { type: 'limit', anomaly: 'endpoint_table_full', limit: 'endpoints', option: '--max-endpoints', value: 1000, frame: 1001, time: 1_700_000_000 });
+  const report = JSON.parse(json.messages[0]) as { clients: Array<{ address: string; calls: number; other?: true }> };
+  assert.equal(report.clients.length, 1001);
+  assert.deepEqual(report.clients.filter((c) => c.other).map((c) => [c.address, c.calls]), [['(others)', 4000]]);
+  // under the cap: no row, no notice
+  const under = run(file, ['--stats', '--json', '--max-endpoints', '3000']);
+  assert.equal(under.limits.length, 0);
+  assert.equal((JSON.parse(under.messages[0]) as { clients: unknown[] }).clients.length, 3000);
+});
+
 test('huge_record_marks: records of 2^31-1 bytes are kept truncated, the 16.8 MB one hits --max-record-size once', () => {
   for (const [mode, args] of MODES) {
     const r = run(hostile('huge_record_marks.pcap.gz'), args);
@@ -188,6 +210,49 @@ test('huge_record_marks: records of 2^31-1 bytes are kept truncated, the 16.8 MB
   const small = run(hostile('huge_record_marks.pcap.gz'), ['--max-record-size', '65536']);
   assert.equal(anomalies(small).record_too_large, 3);
   assert.match(small.stderr, /records too large: 3 TCP records kept truncated at 65536 bytes/);
+});
+
+/**
+ * Node options that make the command report its peak RSS (KiB) on stderr as it exits: `maxrss=N`. From
+ * /proc/self/status's VmHWM where there is one: getrusage's maxrss survives exec, so a child forked from this test
+ * process (which built the captures) would report the test's own peak.
+ */
+function rssProbe(): string[] {
+  const code = [
+    "process.on('exit', () => {",
+    "  let kib = process.resourceUsage().maxRSS;",
+    "  try { kib = Number(/VmHWM:\\s*(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]); } catch {}",
+    "  process.stderr.write('maxrss=' + kib + '\\n');",
+    '});',
+  ].join('\n');
+  return ['--require', tempFile('rss-probe.js', code)];
+}
+
+test('partial_records: 64 connections holding 15 MB each are cut to --max-record-buffer, oldest first; RSS stays bounded', () => {
+  for (const [mode, args] of [MODES[0], MODES[3]]) {
+    const r = run(hostile('partial_records.pcap.gz'), args, rssProbe());
+    assert.equal(r.status, 0, mode);
+    // 64 MiB holds four 15 MB records: each later connection's bytes push the oldest out (64 - 4 = 60); the last
+    // four are flushed truncated at the end
+    assert.deepEqual(anomalies(r), { record_buffer_full: 60, record_truncated: 4 }, mode);
+    const cut = r.limits.filter((l) => /record.buffer/.test(l));
+    assert.equal(cut.length, 1, mode);
+    // connection 4 (frames 1009-1260) passes 67 108 864 bytes 7.2 MB into its record, 121 segments in
+    assert.match(cut[0], mode === '--json' ? /"anomaly":"record_buffer_full","limit":"record_buffer","option":"--max-record-buffer","value":67108864,"frame":1129/ : /at frame 1129: more than 67108864 bytes of partial TCP records/);
+    assert.match(r.stderr, /record buffer full: 60 partial TCP records cut, .* under 67108864 bytes \(raise --max-record-buffer\)/);
+    assert.equal(r.messages.length, 64, 'every record is still reported, truncated');
+    // 960 MB of partial records without the budget (1.3 GB RSS measured); with it, well under the 1 GiB budget
+    const rss = Number(/maxrss=(\d+)/.exec(r.stderr)?.[1]);
+    assert.ok(rss > 0 && rss < 600 * 1024, `${mode}: peak RSS ${rss} KiB`);
+  }
+  // a smaller copy with a small budget: the cut order is the order the records began
+  const file = tempFile('partial-8.pcap', partialRecords(8, 2_000_000));
+  const r = run(file, ['--json', '--max-record-buffer', '5000000']);
+  assert.deepEqual(anomalies(r), { record_buffer_full: 6, record_truncated: 2 });
+  const msgs = r.messages.map((l) => JSON.parse(l) as { sport: number; truncated: boolean });
+  assert.deepEqual(msgs.map((m) => m.sport), [10_000, 10_001, 10_002, 10_003, 10_004, 10_005, 10_006, 10_007]);
+  assert.ok(msgs.every((m) => m.truncated));
+  assert.equal(run(file, ['--max-record-buffer', '100']).status, 2, 'a budget under 64 KiB is a usage error');
 });
 
 test('nested_indirect: CALLIT/INDIRECT nested 20 000 deep decodes to the depth limit, output stays small', () => {

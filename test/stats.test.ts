@@ -369,3 +369,44 @@ test('a sampled procedure is noted in the report', async () => {
   // srt (tshark semantics) is not sampled
   assert.equal(getattr.srt.calls, 15);
 });
+
+test('past --max-endpoints, later clients and servers are counted together in an "(others)" row, told once', async () => {
+  // 6 clients calling 3 servers (NULL), every other call answered; the replies come 1..6 ms later
+  const frames: Uint8Array[] = [];
+  for (let i = 0; i < 6; i++) {
+    const c = { src: `10.1.0.${i + 1}`, dst: `10.2.0.${(i % 3) + 1}`, sport: 800 + i, dport: 2049 };
+    frames.push(udpFrame(c, buildCall({ xid: 0x900 + i, prog: 100003, vers: 3, proc: 0 })));
+    if (i % 2 === 0) frames.push(udpFrame({ src: c.dst, dst: c.src, sport: c.dport, dport: c.sport }, buildAcceptedReply({ xid: 0x900 + i })));
+  }
+  const best = { events: (await eventsOf(writePcap(frames))).events };
+  const full = statsOf(best.events);
+  assert.ok(full.clients.every((c) => c.other === undefined) && full.servers.every((c) => c.other === undefined));
+  const told: RpcEvent[] = [];
+  const cut = statsOf(best.events, { maxEndpoints: 2, onEndpointLimit: (ev) => told.push(ev) });
+  assert.equal(told.length, 1, 'one notice');
+  for (const [kind, all, some] of [
+    ['clients', full.clients, cut.clients],
+    ['servers', full.servers, cut.servers],
+  ] as const) {
+    const kept = some.filter((e) => !e.other);
+    assert.ok(kept.length <= 2, kind);
+    // the rows kept are exactly the full report's rows for those addresses
+    for (const e of kept) assert.deepEqual(e, all.find((x) => x.address === e.address), kind);
+    const rest = all.filter((e) => !kept.some((k) => k.address === e.address));
+    const other = some.find((e) => e.other);
+    if (rest.length === 0) {
+      assert.equal(other, undefined, kind);
+      continue;
+    }
+    assert.ok(other && other === some[some.length - 1] && other.address === '(others)', kind);
+    for (const k of ['calls', 'replies', 'errors', 'unanswered', 'retransmissions', 'duplicateReplies', 'orphanReplies'] as const) {
+      assert.equal(other[k], rest.reduce((n, e) => n + e[k], 0), `${kind} ${k}`);
+    }
+    assert.equal(other.rtt.count, rest.reduce((n, e) => n + e.rtt.count, 0), `${kind} rtt count`);
+    const mins = rest.map((e) => e.rtt.min).filter((x): x is number => x !== null);
+    if (mins.length) assert.equal(other.rtt.min, Math.min(...mins), `${kind} min`);
+  }
+  assert.ok(cut.notes.some((n) => /^more than 2 clients or servers: the later ones are counted together in the \(others\) rows \(\d+ messages; raise --max-endpoints\)$/.test(n)), cut.notes.join('\n'));
+  // the text report shows the row like any other
+  assert.ok(statsLines(cut).some((l) => l.startsWith('(others)')));
+});

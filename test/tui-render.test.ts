@@ -10,10 +10,12 @@ import { paneSizes, type Controller } from '../tui/controller';
 import { helpLines } from '../tui/keymap';
 import { renderScreen, type ScreenInfo, type SideView } from '../tui/render-main';
 import { plain, type StyledLine } from '../tui/styled-line';
-import { headerLine } from '../tui/view-model';
+import { headerLine, limitNoticeLine, statusBar } from '../tui/view-model';
+import { TransactionStore } from '../tui/store';
+import { limitNotice, type LimitCount, type LimitNotice } from '../src/index';
 import { hexSelection } from '../tui/view-model';
 import { SEQ, typed } from './helpers/blessed-keys';
-import { controllerOf, fixtureRun, type TuiRun } from './helpers/tui-harness';
+import { controllerOf, fixtureRun, getattrCall, tuiRun, udpFrames, type TuiRun } from './helpers/tui-harness';
 
 function type(c: Controller, bytes: string): void {
   for (const k of typed(bytes)) c.key(k);
@@ -406,4 +408,43 @@ test('the filter prompt\'s help line is whole in 80 columns', async () => {
   const help = screen(c, info)[1];
   assert.equal(help.style, 'note');
   assert.match(help.text, /^Enter apply, Esc cancel.*rtt > 10ms$/);
+});
+
+test('a cap reached: its notice on the message line until the next key, its count in the status bar from then on', () => {
+  // six unanswered calls with --max-pending 2: the third evicts the first (frame 3), and so on
+  let reached: (n: LimitNotice) => void = () => {};
+  const run = tuiRun(udpFrames([1, 2, 3, 4, 5, 6].map((x) => getattrCall(x))), { pipeline: { maxTransactions: 2, onLimit: (n) => reached(n) } });
+  const c = controllerOf(run);
+  reached = (n) => c.limitReached(n);
+  const info = (): ScreenInfo => ({ source: 'cap.pcap', frames: run.fed, mode: 'reading', limits: run.pipeline.limitCounts() });
+  run.feedTo(2);
+  run.rows.sync();
+  assert.equal(c.notice, null);
+  assert.doesNotMatch(screen(c, info(), 200).at(-1)?.text ?? '', /limit/);
+  run.feedTo(3);
+  run.rows.sync();
+  const status = (): string => screen(c, info(), 300).at(-1)?.text ?? '';
+  assert.match(status(), /^limit reached at frame 3: --max-pending 2, more calls remembered for pairing: the oldest are evicted .*\| reading \| .*\| limits --max-pending 2: 1$/);
+  run.finish();
+  run.rows.sync();
+  type(c, 'j');
+  assert.equal(c.notice, null, 'the notice lasts until the next key');
+  assert.match(status(), /^reading \| .*\| limits --max-pending 2: 4$/);
+  // only caps hit are listed
+  assert.equal(run.pipeline.limitCounts().filter((l) => l.count > 0).length, 1);
+});
+
+test('statusBar lists the caps hit with their value and count; limitNoticeLine says where and what', () => {
+  const counts: LimitCount[] = [
+    { limit: 'pending', option: '--max-pending', value: 10, count: 0 },
+    { limit: 'streams', option: '--max-streams', value: 5, count: 7 },
+    { limit: 'endpoints', option: '--max-endpoints', value: 100, count: 3 },
+  ];
+  const store = new TransactionStore();
+  assert.equal(statusBar(store, { source: 'x', mode: 'done', limits: counts }), 'done | x | frames 0 | messages 0 | pairs 0 | unanswered 0 | errors 0 | limits --max-streams 5: 7, --max-endpoints 100: 3');
+  assert.equal(statusBar(store, { source: 'x', mode: 'done', limits: [counts[0]] }), 'done | x | frames 0 | messages 0 | pairs 0 | unanswered 0 | errors 0');
+  assert.equal(
+    limitNoticeLine(limitNotice('record_buffer', 1024, 0, null)),
+    'limit reached at the end of input: --max-record-buffer 1024, more bytes of partial TCP records held in all connections: the one held longest is cut (kept truncated, its rest skipped) (count in the status bar)',
+  );
 });

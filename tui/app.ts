@@ -9,7 +9,22 @@
  */
 import { basename } from 'node:path';
 import blessed from 'blessed';
-import { createFormatContext, defaultRegistry, DEFAULT_PIPELINE, ExplainAnalyzer, isRpcEvent, Pipeline, StatsAnalyzer, type PipelineEvent, type PipelineOptions, type RawFrame } from '../src/index';
+import {
+  createFormatContext,
+  defaultRegistry,
+  DEFAULT_PIPELINE,
+  ExplainAnalyzer,
+  isRpcEvent,
+  LIMIT_SPECS,
+  limitNotice,
+  Pipeline,
+  StatsAnalyzer,
+  type LimitCount,
+  type LimitNotice,
+  type PipelineEvent,
+  type PipelineOptions,
+  type RawFrame,
+} from '../src/index';
 import { Controller, paneSizes, type Pane, type RowDetails as RowDetailsFn } from './controller';
 import { Compactor } from './compact';
 import { RowDetails } from './row-details';
@@ -35,6 +50,8 @@ export interface TuiOptions {
   /** The capture file's path, to read rows again in large-file mode; null for live capture. */
   path: string | null;
   pipeline: Partial<PipelineOptions>;
+  /** --max-endpoints: clients and servers the statistics view counts one by one. */
+  maxEndpoints?: number;
 }
 
 /** Called when the TUI stops the source (q): a live capture stops capturing. */
@@ -59,9 +76,21 @@ export async function runTui(source: TuiSource, opts: TuiOptions): Promise<numbe
     explain.add(ev);
     if (isRpcEvent(ev)) stats?.add(ev);
   };
-  const pipeline = new Pipeline({ ...DEFAULT_PIPELINE, ...opts.pipeline, hold: false, allFrames: opts.allFrames }, onEvent, registry);
+  // a cap reached: on the message line (once the controller exists; no frame is read before), then counted in the
+  // status bar
+  let limitReached: (n: LimitNotice) => void = () => {};
+  const pipeline = new Pipeline({ ...DEFAULT_PIPELINE, ...opts.pipeline, hold: false, allFrames: opts.allFrames, onLimit: (n) => limitReached(n) }, onEvent, registry);
   // --stats names the files it lists by the paths the pipeline learned
-  stats = new StatsAnalyzer({ names: { path: (hex: string) => pipeline.names.path(hex) } });
+  const statsAnalyzer = new StatsAnalyzer({
+    names: { path: (hex: string) => pipeline.names.path(hex) },
+    maxEndpoints: opts.maxEndpoints,
+    onEndpointLimit: (ev) => limitReached(limitNotice('endpoints', statsAnalyzer.maxEndpoints, ev.record.frameNo, ev.record.ts)),
+  });
+  stats = statsAnalyzer;
+  const limitCounts = (): LimitCount[] => [
+    ...pipeline.limitCounts(),
+    { limit: 'endpoints', option: LIMIT_SPECS.endpoints.option, value: statsAnalyzer.maxEndpoints, count: statsAnalyzer.endpointOverflow },
+  ];
   const fmt = createFormatContext(registry, pipeline.names, { showNames: opts.names });
   const rows = new RowView(store, { path: (h) => pipeline.names.path(h.hex) });
   // large-file mode (compact.ts): settled rows of a capture file keep slim events and are read again when shown
@@ -79,6 +108,10 @@ export async function runTui(source: TuiSource, opts: TuiOptions): Promise<numbe
   const details: RowDetailsFn = (row) => (rowDetails ? rowDetails.get(row) : row);
   const ctl = new Controller(store, rows, fmt, details, { follow: opts.live });
   if (rowDetails) ctl.detailProblem = (row) => rowDetails.problem(row);
+  limitReached = (n) => {
+    ctl.limitReached(n);
+    redrawSoon();
+  };
   if (opts.displayFilter !== null) {
     ctl.act('filter');
     for (const ch of opts.displayFilter) ctl.key({ full: ch, ch });
@@ -115,6 +148,7 @@ export async function runTui(source: TuiSource, opts: TuiOptions): Promise<numbe
     const height = screen.height as number;
     ctl.sizes = paneSizes(width, height);
     info.frames = pipeline.counters.frames;
+    info.limits = limitCounts();
     const lines = renderScreen(ctl, info, views, width, height);
     box.setContent(lines.map((l) => theme.paint(l, width)).join('\n'));
     screen.render();

@@ -4,12 +4,12 @@
  * search prompts, the full-screen views. No blessed here: app.ts feeds keys and mouse events in and draws what
  * render-main.ts makes of this state, so every behaviour is testable with plain calls.
  */
-import type { FormatContext } from '../src/index';
+import type { FormatContext, LimitNotice } from '../src/index';
 import { actionOf, type Action } from './keymap';
 import { LineEditor, type KeyInput } from './line-editor';
 import type { RowView } from './row-view';
 import { rowMessages, type TransactionStore, type TxRow } from './store';
-import { defaultExpandedIds, detailTree, filterBarState, flattenTree, rowCells, rowLine, type FilterError, type TreeLine, type TreeNode } from './view-model';
+import { defaultExpandedIds, detailTree, filterBarState, flattenTree, limitNoticeLine, rowCells, rowLine, type FilterError, type TreeLine, type TreeNode } from './view-model';
 
 export type Pane = 'list' | 'detail' | 'hex';
 export type View = 'main' | 'stats' | 'ladder' | 'help';
@@ -65,8 +65,14 @@ export class Controller {
   prompt: Prompt | null = null;
   filterText = '';
   searchText = '';
-  /** A one-line message for the status bar until the next key (no match, wrapped, ...). */
+  /** A one-line message for the status bar until the next key (no match, wrapped, a limit reached, ...). */
   notice: string | null = null;
+
+  /** A cap was reached for the first time (the pipeline's onLimit, the statistics' --max-endpoints): said on the
+   *  message line until the next key; the status bar keeps its count from then on. */
+  limitReached(n: LimitNotice): void {
+    this.notice = limitNoticeLine(n);
+  }
   sizes: PaneSizes = paneSizes(80, 24);
   private readonly filterEditor = new LineEditor();
   private readonly searchEditor = new LineEditor();

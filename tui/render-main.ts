@@ -7,6 +7,7 @@ import { escapeControls, hasControls } from '../src/index';
 import type { Controller } from './controller';
 import { helpLines } from './keymap';
 import { padTo, plain, titleRule, type Span, type Style, type StyledLine } from './styled-line';
+import type { LimitCount } from '../src/index';
 import { headerLine, hexLines, hexSelection, HEX_BYTES_PER_LINE, rowCells, rowLine, statusBar, type RunMode, type Severity, type TreeLine } from './view-model';
 import type { TxRow } from './store';
 
@@ -18,6 +19,8 @@ export interface ScreenInfo {
   mode: RunMode;
   /** Why reading stopped early (a damaged or truncated file), shown in the status bar from then on. */
   problem?: string | null;
+  /** Caps and their hits so far (the status bar lists those hit). */
+  limits?: readonly LimitCount[];
 }
 
 /** A full-screen view's content for a width (statistics, ladder): rebuilt on each draw, cut to the screen. */
@@ -119,7 +122,7 @@ function detailAndHex(c: Controller, width: number): StyledLine[] {
 
 function statusLine(c: Controller, info: ScreenInfo): StyledLine {
   const mode: RunMode = c.rows.paused ? 'paused' : info.mode;
-  let text = statusBar(c.store, { source: info.source, frames: info.frames, filter: c.filterText || null, shown: c.rows.length, mode });
+  let text = statusBar(c.store, { source: info.source, frames: info.frames, filter: c.filterText || null, shown: c.rows.length, mode, limits: info.limits });
   const extra = (c.rows.paused && c.rows.waiting > 0 ? ` (${c.rows.waiting} new)` : '') + (c.follow ? ' follow' : '');
   if (extra) text = text.replace(/^\S+/, (m) => m + extra);
   if (info.problem) text = `${text} | ${info.problem}`.replace(/^\S+/, (m) => `${m} (input damaged)`);

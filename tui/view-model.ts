@@ -17,6 +17,8 @@ import {
   frameAddresses,
   layerDetailBlocks,
   layerSummaries,
+  limitCountsText,
+  LIMIT_SPECS,
   programBlock,
   programSummary,
   renderBlock,
@@ -30,6 +32,8 @@ import {
   type DetailNode,
   type Filter,
   type FormatContext,
+  type LimitCount,
+  type LimitNotice,
   type RawFrame,
   type RpcEvent,
   type Timestamp,
@@ -645,6 +649,15 @@ export interface StatusContext {
   /** Rows the filter shows, when filtering. */
   shown?: number;
   mode: RunMode;
+  /** Every cap with its hits so far (Pipeline.limitCounts(), plus the statistics' --max-endpoints); the ones hit
+   *  are listed at the end. */
+  limits?: readonly LimitCount[];
+}
+
+/** The message line when a cap is first reached (Controller.limitReached): which cap, where, what it means. */
+export function limitNoticeLine(n: LimitNotice): string {
+  const at = n.frameNo > 0 ? `at frame ${n.frameNo}` : 'at the end of input';
+  return `limit reached ${at}: ${n.option} ${n.value}, more ${LIMIT_SPECS[n.limit].what} (count in the status bar)`;
 }
 
 /** `done | filter: … (3 shown) | file.pcap | frames 61 | messages 32 | pairs 16 | unanswered 0 | errors 1`: what
@@ -664,6 +677,8 @@ export function statusBar(store: TransactionStore, ctx: StatusContext): string {
   );
   if (c.orphans > 0) parts.push(`orphans ${c.orphans}`);
   if (c.evicted > 0) parts.push(`evicted ${c.evicted} (kept ${store.size})`);
+  const limits = ctx.limits ? limitCountsText(ctx.limits) : '';
+  if (limits) parts.push(`limits ${limits}`);
   return parts.join(' | ');
 }
 

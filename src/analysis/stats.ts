@@ -93,7 +93,13 @@ export interface EndpointStats {
   orphanReplies: number;
   /** min/avg/max only (no samples are kept per address: p50/p95/p99 are null). */
   rtt: RttSummary;
+  /** Only on the last row of a list, once --max-endpoints addresses are counted one by one: the traffic of every
+   *  later address, counted together (its `address` is OTHER_ENDPOINTS). */
+  other?: true;
 }
+
+/** The address column of the row that counts the addresses past --max-endpoints together. */
+export const OTHER_ENDPOINTS = '(others)';
 
 export interface BusySpan {
   first: string | null;
@@ -159,9 +165,13 @@ export interface StatsOptions {
   maxFiles: number;
   /** Learned paths of file handles (the pipeline's `names`), asked at finish(). */
   names?: { path(fhHex: string): string | null };
+  /** Told once, at the event whose client or server was the first one past maxEndpoints (a limit notice). */
+  onEndpointLimit?: (ev: RpcEvent) => void;
 }
 
-export const DEFAULT_STATS: StatsOptions = { maxSamples: 100_000, maxProcedures: 10_000, maxEndpoints: 100_000, maxFiles: 10_000 };
+/** maxEndpoints: 10 000 clients and 10 000 servers (~300 B each with the map entry) — far more than a table anyone
+ *  reads, and 100 000 clients (a scan, a botnet) cost 30 MB instead of their own table each. */
+export const DEFAULT_STATS: StatsOptions = { maxSamples: 100_000, maxProcedures: 10_000, maxEndpoints: 10_000, maxFiles: 10_000 };
 
 export const NFS_PROGRAM_NUMBER = 100003;
 const NFS_READ = 6;
@@ -305,6 +315,8 @@ interface ProcAcc {
   srt: SrtAcc;
 }
 
+/** One client or server. Its RTT is min/avg/max only, kept inline (no RttSamples object per address: the table
+ *  may hold tens of thousands). */
 interface EndpointAcc {
   address: string;
   calls: number;
@@ -314,7 +326,20 @@ interface EndpointAcc {
   unanswered: number;
   retransmissions: number;
   orphanReplies: number;
-  rtt: RttSamples;
+  rttCount: number;
+  rttMinNs: number;
+  rttMaxNs: number;
+  rttSumNs: number;
+}
+
+function newEndpoint(address: string): EndpointAcc {
+  return { address, calls: 0, replies: 0, duplicateReplies: 0, errors: 0, unanswered: 0, retransmissions: 0, orphanReplies: 0, rttCount: 0, rttMinNs: Infinity, rttMaxNs: -Infinity, rttSumNs: 0 };
+}
+
+/** The same summary an RttSamples keeping no samples gives. */
+function endpointRtt(e: EndpointAcc): RttSummary {
+  if (e.rttCount === 0) return { count: 0, min: null, avg: null, p50: null, p95: null, p99: null, max: null, sampled: false };
+  return { count: e.rttCount, min: e.rttMinNs / 1e9, avg: e.rttSumNs / e.rttCount / 1e9, p50: null, p95: null, p99: null, max: e.rttMaxNs / 1e9, sampled: false };
 }
 
 interface Span {
@@ -362,7 +387,10 @@ export class StatsAnalyzer {
   private replies = 0;
   private orphanReplies = 0;
   private droppedProcedures = 0;
-  private droppedEndpoints = 0;
+  /** The rows of the clients and servers past maxEndpoints, and the messages they counted. */
+  private otherClients: EndpointAcc | null = null;
+  private otherServers: EndpointAcc | null = null;
+  private otherMessages = 0;
   private readonly nfs = { readOps: 0, readBytes: 0, writeOps: 0, writeBytes: 0 };
   private readonly files = new Map<string, NfsFileStats>();
   private droppedFiles = 0;
@@ -373,7 +401,12 @@ export class StatsAnalyzer {
   private snap: { messages: number; unanswered: number; report: StatsReport } | null = null;
 
   constructor(opts: Partial<StatsOptions> = {}) {
-    this.opts = { ...DEFAULT_STATS, ...opts };
+    const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+    this.opts = { ...DEFAULT_STATS, ...given };
+  }
+
+  get maxEndpoints(): number {
+    return this.opts.maxEndpoints;
   }
 
   add(ev: RpcEvent): void {
@@ -424,8 +457,8 @@ export class StatsAnalyzer {
     this.calls++;
     const tx = ev.tx;
     const proc = this.proc(ev);
-    const client = this.endpoint(this.clients, ev.record.src);
-    const server = this.endpoint(this.servers, ev.record.dst);
+    const client = this.endpoint(this.clients, ev.record.src, ev);
+    const server = this.endpoint(this.servers, ev.record.dst, ev);
     const retransmit = ev.flags.includes('retransmit');
     for (const a of [proc, client, server]) {
       if (!a) continue;
@@ -464,14 +497,14 @@ export class StatsAnalyzer {
     const tx = ev.tx;
     if (!tx) {
       this.orphanReplies++;
-      const server = this.endpoint(this.servers, ev.record.src);
+      const server = this.endpoint(this.servers, ev.record.src, ev);
       if (server) server.orphanReplies++;
       return;
     }
     const duplicate = ev.flags.includes('duplicate_reply');
     const proc = this.proc(ev);
-    const client = this.endpoint(this.clients, ev.record.dst);
-    const server = this.endpoint(this.servers, ev.record.src);
+    const client = this.endpoint(this.clients, ev.record.dst, ev);
+    const server = this.endpoint(this.servers, ev.record.src, ev);
     // This transaction is answered now: out of the open set, and out of the unanswered count if it was in it.
     this.open.delete(tx.id);
     const counted = this.countedUnanswered.get(tx);
@@ -489,7 +522,14 @@ export class StatsAnalyzer {
         a.duplicateReplies++;
         continue;
       }
-      a.rtt.addNs(ns);
+      if (a === proc) proc.rtt.addNs(ns);
+      else {
+        const e = a as EndpointAcc;
+        e.rttCount++;
+        e.rttSumNs += ns;
+        if (ns < e.rttMinNs) e.rttMinNs = ns;
+        if (ns > e.rttMaxNs) e.rttMaxNs = ns;
+      }
       if (error !== null) a.errors++;
     }
     if (proc && !duplicate && error !== null) proc.errorsByStatus.set(error, (proc.errorsByStatus.get(error) ?? 0) + 1);
@@ -590,26 +630,30 @@ export class StatsAnalyzer {
     return a;
   }
 
-  private endpoint(map: Map<string, EndpointAcc>, address: string): EndpointAcc | null {
+  /** The address's row; past maxEndpoints addresses, the "(others)" row of the list (made the first time). */
+  private endpoint(map: Map<string, EndpointAcc>, address: string, ev: RpcEvent): EndpointAcc {
     let a = map.get(address);
     if (a) return a;
-    if (map.size >= this.opts.maxEndpoints) {
-      this.droppedEndpoints++;
-      return null;
+    if (map.size < this.opts.maxEndpoints) {
+      a = newEndpoint(address);
+      map.set(address, a);
+      return a;
     }
-    a = {
-      address,
-      calls: 0,
-      replies: 0,
-      duplicateReplies: 0,
-      errors: 0,
-      unanswered: 0,
-      retransmissions: 0,
-      orphanReplies: 0,
-      rtt: new RttSamples(0, 1, false),
-    };
-    map.set(address, a);
-    return a;
+    this.otherMessages++;
+    const clients = map === this.clients;
+    let other = clients ? this.otherClients : this.otherServers;
+    if (!other) {
+      if (!this.otherClients && !this.otherServers) this.opts.onEndpointLimit?.(ev);
+      other = newEndpoint(OTHER_ENDPOINTS);
+      if (clients) this.otherClients = other;
+      else this.otherServers = other;
+    }
+    return other;
+  }
+
+  /** Messages counted in an "(others)" row (past maxEndpoints clients or servers); 0 when none was needed. */
+  get endpointOverflow(): number {
+    return this.otherMessages;
   }
 
   // ------------------------------------------------------------------------------------------ report
@@ -646,21 +690,25 @@ export class StatsAnalyzer {
       });
     if (this.droppedProcedures) notes.push(`more than ${this.opts.maxProcedures} procedures: ${this.droppedProcedures} messages not counted per procedure`);
     if (this.droppedFiles) notes.push(`more than ${this.opts.maxFiles} NFS files: ${this.droppedFiles} READ/WRITE replies not counted per file`);
-    if (this.droppedEndpoints) notes.push(`more than ${this.opts.maxEndpoints} addresses: ${this.droppedEndpoints} messages not counted per client/server`);
-    const endpoints = (m: Map<string, EndpointAcc>): EndpointStats[] =>
-      [...m.values()]
-        .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0))
-        .map((e) => ({
-          address: e.address,
-          calls: e.calls,
-          replies: e.replies,
-          duplicateReplies: e.duplicateReplies,
-          errors: e.errors,
-          unanswered: e.unanswered,
-          retransmissions: e.retransmissions,
-          orphanReplies: e.orphanReplies,
-          rtt: e.rtt.summary(),
-        }));
+    if (this.otherMessages) {
+      notes.push(`more than ${this.opts.maxEndpoints} clients or servers: the later ones are counted together in the ${OTHER_ENDPOINTS} rows (${this.otherMessages} messages; raise --max-endpoints)`);
+    }
+    const row = (e: EndpointAcc): EndpointStats => ({
+      address: e.address,
+      calls: e.calls,
+      replies: e.replies,
+      duplicateReplies: e.duplicateReplies,
+      errors: e.errors,
+      unanswered: e.unanswered,
+      retransmissions: e.retransmissions,
+      orphanReplies: e.orphanReplies,
+      rtt: endpointRtt(e),
+    });
+    const endpoints = (m: Map<string, EndpointAcc>, other: EndpointAcc | null): EndpointStats[] => {
+      const list = [...m.values()].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0)).map(row);
+      if (other) list.push({ ...row(other), other: true });
+      return list;
+    };
     const duration = this.capture.first && this.capture.last ? tsDiffSeconds(this.capture.first, this.capture.last) : null;
     const perSec = (bytes: number, d: number | null): number | null => (d !== null && d > 0 ? bytes / d : null);
     const busy = (s: Span, bytes: number): BusySpan => {
@@ -669,8 +717,8 @@ export class StatsAnalyzer {
     };
     return {
       procedures,
-      clients: endpoints(this.clients),
-      servers: endpoints(this.servers),
+      clients: endpoints(this.clients, this.otherClients),
+      servers: endpoints(this.servers, this.otherServers),
       nfs: {
         ...this.nfs,
         readThroughput: perSec(this.nfs.readBytes, duration),

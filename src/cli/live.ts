@@ -95,7 +95,7 @@ export async function runLive(opts: CliOptions, filter: Filter | null = null): P
   run.finish();
   writer?.close();
   await out.flush();
-  for (const w of pipeline.warningLines()) stderrLine(w);
+  for (const w of run.warningLines()) stderrLine(w);
   const c = pipeline.pairing.counters;
   const unanswered = pipeline.unansweredCalls();
   if (unanswered.length) {

@@ -108,7 +108,7 @@ async function readCapture(opts: CliOptions, filter: Filter | null): Promise<num
   run.finish();
   progress?.done();
   await out.flush();
-  const warnings = pipeline.warningLines();
+  const warnings = run.warningLines();
   for (const w of warnings) stderrLine(w);
   if (failure !== null) {
     stderrLine(failure);

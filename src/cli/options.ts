@@ -48,6 +48,10 @@ export interface CliOptions {
   maxPending: number;
   replyTimeout: number;
   maxRecordSize: number;
+  /** --max-record-buffer: bytes of partial TCP records held by all connections together. */
+  maxRecordBuffer: number;
+  /** --max-endpoints: clients and servers --stats counts one by one. */
+  maxEndpoints: number;
   /** --max-held: messages the release queue holds back at most. */
   maxHeld: number;
   /** --max-answered: answered transactions pairing remembers. */
@@ -146,6 +150,10 @@ Limits (each bounds memory; reaching one prints a "limit reached" line (a JSON o
   --max-record-size BYTES largest TCP record kept whole (default 16777216); the rest is
                           skipped and the record kept truncated. Each TCP direction can
                           hold one partial record of up to this size
+  --max-record-buffer BYTES
+                          bytes of partial TCP records held by all connections together
+                          (default 67108864); past it the partial record held longest is
+                          cut: kept truncated, its rest skipped
   --max-streams N         TCP connections tracked (default 100000, ~1 KB each open,
                           ~210 B closed); past it the least recently used is closed
   --max-fragments N       IP datagrams reassembled at once (default 1024, up to 64 KiB
@@ -154,6 +162,9 @@ Limits (each bounds memory; reaching one prints a "limit reached" line (a JSON o
                           out-of-order TCP bytes held per direction (default 4194304);
                           past it the first hole is declared lost
   --max-tcp-buffer BYTES  out-of-order TCP bytes held in all (default 67108864)
+  --max-endpoints N       clients and servers --stats counts one by one (default 10000,
+                          ~300 B each); the traffic of later ones is counted in one
+                          "(others)" row of the Clients or Servers table
 Other:
   -h, --help              this help
   --version               print the version
@@ -221,6 +232,8 @@ export function parseOptions(argv: string[]): CliOptions {
         'max-tcp-buffer': { type: 'string' },
         'reply-timeout': { type: 'string' },
         'max-record-size': { type: 'string' },
+        'max-record-buffer': { type: 'string' },
+        'max-endpoints': { type: 'string' },
         'max-held': { type: 'string' },
         'max-answered': { type: 'string' },
       },
@@ -259,6 +272,8 @@ export function parseOptions(argv: string[]): CliOptions {
     maxPending: positiveInt('--max-pending', v['max-pending']) ?? positiveInt('--max-transactions', v['max-transactions']) ?? 200_000,
     replyTimeout: timeout !== undefined ? Number(timeout) : 60,
     maxRecordSize: positiveInt('--max-record-size', v['max-record-size'], 64) ?? 16 << 20,
+    maxRecordBuffer: positiveInt('--max-record-buffer', v['max-record-buffer'], 65536) ?? 64 << 20,
+    maxEndpoints: positiveInt('--max-endpoints', v['max-endpoints']) ?? 10_000,
     maxHeld: positiveInt('--max-held', v['max-held']) ?? 20_000,
     maxAnswered: positiveInt('--max-answered', v['max-answered']) ?? 20_000,
     maxStreams: positiveInt('--max-streams', v['max-streams']) ?? 100_000,

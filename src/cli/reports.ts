@@ -9,12 +9,13 @@ import { FindingsAnalyzer } from '../analysis/findings';
 import { findingsLines } from '../analysis/findings-text';
 import { ServicesAnalyzer } from '../analysis/services';
 import { servicesJson, servicesLines } from '../analysis/services-table';
-import { StatsAnalyzer } from '../analysis/stats';
+import { OTHER_ENDPOINTS, StatsAnalyzer } from '../analysis/stats';
 import { statsLines } from '../analysis/stats-table';
 import { escapeControls } from '../format/escape';
 import { jsonText } from '../format/json-text';
 import type { FhNames } from '../programs/fh-names';
-import { isRpcEvent, type PipelineEvent } from '../rpc/rpc-event';
+import { limitNotice, type LimitNotice } from '../limits';
+import { isRpcEvent, type PipelineEvent, type RpcEvent } from '../rpc/rpc-event';
 
 export type ReportKind = 'stats' | 'services' | 'explain' | 'findings';
 
@@ -22,15 +23,29 @@ interface Report {
   add(ev: PipelineEvent): void;
   /** Text lines, or the JSON text of the report. */
   render(json: boolean): string[];
+  /** Lines for stderr at the end of the run: limits the report reached. */
+  warnings?(): string[];
 }
 
-function statsReport(names: FhNames): Report {
-  const a = new StatsAnalyzer({ names: { path: (hex: string) => names.path(hex) } });
+/** What the reports share with the run: their caps, and where a cap reached is told (limits.ts). */
+export interface ReportOptions {
+  /** --max-endpoints: clients and servers --stats counts one by one. */
+  maxEndpoints?: number;
+  onLimit?: (notice: LimitNotice) => void;
+}
+
+function statsReport(names: FhNames, opts: ReportOptions): Report {
+  const notice = (ev: RpcEvent): void => opts.onLimit?.(limitNotice('endpoints', a.maxEndpoints, ev.record.frameNo, ev.record.ts));
+  const a = new StatsAnalyzer({ names: { path: (hex: string) => names.path(hex) }, maxEndpoints: opts.maxEndpoints, onEndpointLimit: notice });
   return {
     add: (ev) => isRpcEvent(ev) && a.add(ev),
     render: (json) => {
       const r = a.finish();
       return json ? [jsonText(r)] : statsLines(r);
+    },
+    warnings: () => {
+      const n = a.endpointOverflow;
+      return n > 0 ? [`stats endpoint table full: ${n} messages of clients or servers past the first ${a.maxEndpoints} counted in the ${OTHER_ENDPOINTS} rows (raise --max-endpoints)`] : [];
     },
   };
 }
@@ -71,8 +86,8 @@ function findingsReport(names: FhNames): Report {
 export class Reports {
   private readonly reports: Report[];
 
-  constructor(kinds: ReportKind[], names: FhNames) {
-    this.reports = kinds.map((k) => (k === 'stats' ? statsReport(names) : k === 'services' ? servicesReport() : k === 'explain' ? explainReport() : findingsReport(names)));
+  constructor(kinds: ReportKind[], names: FhNames, opts: ReportOptions = {}) {
+    this.reports = kinds.map((k) => (k === 'stats' ? statsReport(names, opts) : k === 'services' ? servicesReport() : k === 'explain' ? explainReport() : findingsReport(names)));
   }
 
   get active(): boolean {
@@ -81,6 +96,11 @@ export class Reports {
 
   add(ev: PipelineEvent): void {
     for (const r of this.reports) r.add(ev);
+  }
+
+  /** Limits the reports reached, one line each for stderr at the end of the run. */
+  warningLines(): string[] {
+    return this.reports.flatMap((r) => r.warnings?.() ?? []);
   }
 
   /** Call after the pipeline (and the display filter) finished. */

@@ -22,11 +22,13 @@ export async function runTuiCommand(opts: CliOptions): Promise<number> {
     maxRows: opts.rows,
     allFrames: opts.all,
     path: opts.iface === null ? opts.readFile : null,
+    maxEndpoints: opts.maxEndpoints,
     pipeline: {
       maxTransactions: opts.maxPending,
       maxAnswered: opts.maxAnswered,
       replyTimeout: opts.replyTimeout,
       maxRecordSize: opts.maxRecordSize,
+      maxRecordBuffer: opts.maxRecordBuffer,
       maxStreams: opts.maxStreams,
       maxFragments: opts.maxFragments,
       maxStreamBuffer: opts.maxStreamBuffer,

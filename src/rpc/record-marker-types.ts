@@ -1,5 +1,6 @@
 /** Options, counters and the record type of the TCP record marker (record-marking.ts). */
 import type { Anomaly } from '../anomaly';
+import type { RecordBudget } from './record-budget';
 import type { RpcRecord } from './rpc-record';
 
 /** A record from a TCP stream. */
@@ -37,6 +38,8 @@ export interface RecordMarkerStats {
   records: number;
   truncatedRecords: number;
   tooLargeRecords: number;
+  /** Partial records cut to keep every direction's held bytes within the shared budget (record-budget.ts). */
+  budgetCutRecords: number;
   /** Times the marker entered RESYNC (including the start of a stream joined mid-way). */
   resyncs: number;
   /** Bytes skipped while resynchronising (never emitted). */
@@ -54,6 +57,7 @@ export function newRecordMarkerStats(): RecordMarkerStats {
     records: 0,
     truncatedRecords: 0,
     tooLargeRecords: 0,
+    budgetCutRecords: 0,
     resyncs: 0,
     skippedBytes: 0,
     lostBytes: 0,
@@ -67,4 +71,6 @@ export interface RecordMarkerShared {
   counters: Partial<Record<Anomaly, number>>;
   stats: RecordMarkerStats;
   onAnomaly?: (anomaly: Anomaly, connId: string, frameNo: number) => void;
+  /** The byte budget for partial records of every direction (--max-record-buffer); none: unbounded in all. */
+  budget?: RecordBudget;
 }

@@ -29,6 +29,7 @@ import type { Timestamp } from '../capture/raw-frame';
 import type { StreamChunk } from '../reassembly/stream-chunk';
 import { probeRpcHeader, PROBE_HEAD, u32 } from './detect';
 import { RawSpans } from './raw-spans';
+import type { BudgetHolder, RecordBudget } from './record-budget';
 import { ResyncScanner, type Piece, type ResyncAccept } from './record-resync';
 import type { RecordMarkerOptions, RecordMarkerShared, RecordMarkerStats, TcpRpcRecord } from './record-marker-types';
 import { DEFAULT_RECORD_MARKING, newRecordMarkerStats } from './record-marker-types';
@@ -85,7 +86,7 @@ function concat(parts: Uint8Array[], total: number): Uint8Array {
 }
 
 /** The record-marking state machine of one TCP direction. */
-export class RecordMarker {
+export class RecordMarker implements BudgetHolder {
   readonly counters: Partial<Record<Anomaly, number>>;
   readonly stats: RecordMarkerStats;
   private readonly opts: RecordMarkerOptions;
@@ -121,6 +122,10 @@ export class RecordMarker {
   /** While joining with recordInFirstChunk: bytes skipped so far (reported only if the record found is not the
    *  trusted one); -1 otherwise. */
   private joinSkipped: number;
+  /** The shared budget for partial records (record-budget.ts), the record last reported to it and its bytes. */
+  private readonly budget: RecordBudget | null;
+  private budgetRec: Rec | null = null;
+  private budgeted = 0;
 
   constructor(
     options: Partial<RecordMarkerOptions>,
@@ -132,6 +137,7 @@ export class RecordMarker {
     this.counters = shared?.counters ?? {};
     this.stats = shared?.stats ?? newRecordMarkerStats();
     this.onAnomaly = shared?.onAnomaly;
+    this.budget = shared?.budget ?? null;
     this.state = S_MARK;
     this.trustFirstChunk = !this.opts.inSync && this.opts.recordInFirstChunk;
     this.joinSkipped = this.trustFirstChunk ? 0 : -1;
@@ -158,6 +164,10 @@ export class RecordMarker {
       this.data(b, 0, b.length, chunk.frameNo, chunk.ts);
       this.drainReplay();
     }
+    if (this.budget) {
+      this.account();
+      this.budget.enforce();
+    }
   }
 
   /** End of the stream (`trailingGap` bytes lost after the last chunk): flushes a partial record as truncated. */
@@ -177,6 +187,51 @@ export class RecordMarker {
     this.raw.stop();
     this.replay = [];
     this.replayHead = 0;
+    this.account();
+  }
+
+  /**
+   * The shared budget is full and this direction's partial record is the oldest held: emit what it has as
+   * truncated ('record_buffer_full') and skip the rest of the record by counting, as for --max-record-size — the
+   * stream stays in sync.
+   */
+  cutForBudget(): void {
+    const rec = this.rec;
+    if (rec && rec.probe === PROBE_OK && rec.captured > 0) {
+      const state = this.state;
+      // between fragments a mark of the record may be half read: it stays, and is read as the skipped record's
+      const markAcc = this.markAcc;
+      const markHave = this.markHave;
+      this.stats.budgetCutRecords++;
+      this.truncate('record_buffer_full');
+      if (state === S_BODY) {
+        this.skipRemaining = this.fragRemaining;
+        this.skipLast = this.fragLast;
+        this.fragRemaining = 0;
+        if (this.skipRemaining === 0) this.endSkip();
+        else this.state = S_SKIP;
+      } else if (state === S_MARK) {
+        // the last fragment read was not the last one (else the record would be complete): skip the ones to come
+        this.markAcc = markAcc;
+        this.markHave = markHave;
+        this.skipping = true;
+      }
+    }
+    this.account();
+  }
+
+  /** Tells the budget what this direction holds now: the kept bytes of a partial record whose header was probed
+   *  (one still being probed holds under PROBE_HEAD bytes and cannot be cut yet). */
+  private account(): void {
+    const budget = this.budget;
+    if (!budget) return;
+    const rec = this.rec;
+    const n = rec !== null && rec.probe === PROBE_OK && this.state !== S_CLOSED ? rec.captured : 0;
+    const held = n > 0 ? rec : null;
+    if (n === this.budgeted && held === this.budgetRec) return;
+    budget.set(this, n, held !== this.budgetRec);
+    this.budgeted = n;
+    this.budgetRec = held;
   }
 
   // ---- in-sync states ------------------------------------------------------------------------------------------

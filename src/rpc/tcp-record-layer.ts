@@ -2,7 +2,11 @@ import type { Anomaly } from '../anomaly';
 import type { StreamChunk } from '../reassembly/stream-chunk';
 import type { TcpReassemblerHandlers, TcpStreamEnd, TcpStreamInfo } from '../reassembly/tcp-reassembler';
 import { newRecordMarkerStats, type RecordMarkerOptions, type RecordMarkerShared, type RecordMarkerStats, type TcpRpcRecord } from './record-marker-types';
+import { RecordBudget } from './record-budget';
 import { RecordMarker } from './record-marking';
+
+/** Bytes of partial records held by all directions together (--max-record-buffer). */
+export const DEFAULT_MAX_RECORD_BUFFER = 64 << 20;
 
 /**
  * The record layer for every TCP stream: plug it into the reassembler as its handlers.
@@ -13,6 +17,8 @@ import { RecordMarker } from './record-marking';
  *   tcp.finish();                                // flushes partial records (truncated) of open streams
  *
  * One RecordMarker per direction, started in sync when the reassembler saw the start of that direction.
+ * `maxRecordBuffer`: the bytes of partial records all directions may hold together (record-budget.ts; default
+ * 64 MiB); past it the oldest partial record is cut.
  * `recordStartFrame` (redecode): a record starts in that frame's segment, so the direction whose first chunk comes
  * from it, joined mid-way, takes the first plausible record mark in it at once (RecordMarkerOptions.recordInFirstChunk).
  */
@@ -20,15 +26,20 @@ export class TcpRecordLayer implements TcpReassemblerHandlers {
   readonly counters: Partial<Record<Anomaly, number>> = {};
   readonly stats: RecordMarkerStats = newRecordMarkerStats();
   private readonly markers = new Map<string, RecordMarker>();
+  readonly budget: RecordBudget;
   private readonly shared: RecordMarkerShared;
+  private readonly options: Partial<Omit<RecordMarkerOptions, 'inSync' | 'recordInFirstChunk'>>;
 
   constructor(
     private readonly onRecord: (rec: TcpRpcRecord) => void,
-    private readonly options: Partial<Omit<RecordMarkerOptions, 'inSync' | 'recordInFirstChunk'>> = {},
+    options: Partial<Omit<RecordMarkerOptions, 'inSync' | 'recordInFirstChunk'>> & { maxRecordBuffer?: number } = {},
     onAnomaly?: (anomaly: Anomaly, connId: string, frameNo: number) => void,
     private readonly recordStartFrame?: number,
   ) {
-    this.shared = { counters: this.counters, stats: this.stats, onAnomaly };
+    const { maxRecordBuffer, ...marker } = options;
+    this.options = marker;
+    this.budget = new RecordBudget(maxRecordBuffer ?? DEFAULT_MAX_RECORD_BUFFER);
+    this.shared = { counters: this.counters, stats: this.stats, onAnomaly, budget: this.budget };
   }
 
   /** Directions with a marker (streams not yet ended). */

@@ -158,7 +158,7 @@ export interface RunResult {
 
 export interface RunOptions {
   tcp?: Partial<TcpReassemblerOptions>;
-  records?: Partial<Omit<RecordMarkerOptions, 'inSync'>>;
+  records?: Partial<Omit<RecordMarkerOptions, 'inSync'>> & { maxRecordBuffer?: number };
   /** Call finish() at the end (default true). */
   finish?: boolean;
 }

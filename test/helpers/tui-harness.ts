@@ -3,7 +3,7 @@
  * TransactionStore, a RowView over it with the display filter's context, a FormatContext, a Controller. Frames go in
  * one at a time (step), to see the views as rows arrive and replies come later, or all at once (run).
  */
-import { createFormatContext, DEFAULT_PIPELINE, defaultRegistry, Pipeline, type FilterContext, type FormatContext, type RawFrame } from '../../src/index';
+import { createFormatContext, DEFAULT_PIPELINE, defaultRegistry, Pipeline, type FilterContext, type FormatContext, type PipelineOptions, type RawFrame } from '../../src/index';
 import { Controller, paneSizes } from '../../tui/controller';
 import { RowView } from '../../tui/row-view';
 import { TransactionStore, type TxRow } from '../../tui/store';
@@ -34,12 +34,14 @@ export interface TuiRun {
 export interface RunOptions {
   maxRows?: number;
   allFrames?: boolean;
+  /** Pipeline options over the app's (caps, onLimit). */
+  pipeline?: Partial<PipelineOptions>;
 }
 
 export function tuiRun(frames: RawFrame[], opts: RunOptions = {}): TuiRun {
   const registry = defaultRegistry();
   const store = new TransactionStore(opts.maxRows === undefined ? {} : { maxRows: opts.maxRows });
-  const pipeline = new Pipeline({ ...DEFAULT_PIPELINE, hold: false, allFrames: opts.allFrames ?? false }, (ev) => store.push(ev), registry);
+  const pipeline = new Pipeline({ ...DEFAULT_PIPELINE, ...opts.pipeline, hold: false, allFrames: opts.allFrames ?? false }, (ev) => store.push(ev), registry);
   const fmt = createFormatContext(registry, pipeline.names, { showNames: true });
   const ctx: FilterContext = { path: (h) => pipeline.names.path(h.hex) };
   const run: TuiRun = {

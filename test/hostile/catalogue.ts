@@ -6,6 +6,7 @@ import { pcapBytes } from '../helpers/synthetic-capture';
 import { escapeSequenceFrames } from './escape-sequences';
 import { cutFiles, pcapngHugeEpb, pcapngLengthVariants, snaplenZero } from './file-damage';
 import { ipFragmentFrames } from './ip-fragments';
+import { partialRecords } from './partial-records';
 import { hugeListFrames, hugeRecordMarkFrames, nestedIndirectFrames } from './records';
 import { millionCalls, tcpStreams } from './volume';
 
@@ -53,6 +54,11 @@ export const HOSTILE_CAPTURES: HostileCapture[] = [
     name: 'huge_record_marks.pcap.gz',
     about: 'record marks of 2^31-1 bytes (last and not), 16.8 MB of fragments, thousands of empty fragments',
     build: () => pcapBytes(hugeRecordMarkFrames()),
+  },
+  {
+    name: 'partial_records.pcap.gz',
+    about: '64 TCP connections each sending 15 MB of a 16 MiB record and never the rest (960 MB of partial records)',
+    build: () => partialRecords(64, 15_000_000),
   },
   {
     name: 'nested_indirect.pcap.gz',
