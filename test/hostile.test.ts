@@ -98,7 +98,7 @@ test('calls without replies: --max-pending and --max-held are each reported once
   assert.equal(r.status, 0);
   assert.equal(r.messages.length, 250_000);
   assert.equal(r.limits.length, 2);
-  assert.match(r.limits[0], /^rpcsnoop: limit reached at frame 1001: more than 1000 messages held back .*\(--max-held; counted at the end\)$/);
+  assert.match(r.limits[0], /^rpcsnoop: limit reached at frame 1001: more than 1000 messages \(or 32 MiB of them\) held back .*\(--max-held; counted at the end\)$/);
   assert.match(r.limits[1], /^rpcsnoop: limit reached at frame 10001: more than 10000 calls remembered for pairing: .*\(--max-pending;/);
   // the notice comes when the limit is reached, not at the end: about 9000 calls were printed before it
   const at = r.lines.indexOf(r.limits[1]);
