@@ -64,7 +64,7 @@ export function fuzz(data: Buffer): void {
     const payload = data.subarray(at + DESCRIPTOR, at + DESCRIPTOR + len);
     const dir = d0 & 1;
     const e: Endpoints = { toServer: dir === 0, serverPort };
-    let bytes: Buffer;
+    let bytes: Uint8Array;
     if (d0 & 16) {
       bytes = udpFragment(e, data[at + 1], data[at + 2], (d0 & 2) !== 0, payload);
     } else {
