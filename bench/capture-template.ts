@@ -14,6 +14,7 @@
  * positions and are patched alike.
  */
 import { readFileSync } from 'node:fs';
+import { ipv4Offset } from './common';
 
 export const SERVER_PORTS: ReadonlySet<number> = new Set([111, 2049, 20048]);
 
@@ -139,14 +140,8 @@ export function loadTemplate(path: string, name = path): CaptureTemplate {
     const f: TemplateFrame = { t: r.t, origLen: r.origLen, data: r.data, ip: -1, addr: -1, l4: -1, l4sum: -1, xid: [] };
     frames.push(f);
     const d = r.data;
-    let o = 12;
-    let type = d.length >= 14 ? d.readUInt16BE(o) : 0;
-    while ((type === 0x8100 || type === 0x88a8) && d.length >= o + 6) {
-      o += 4;
-      type = d.readUInt16BE(o);
-    }
-    o += 2;
-    if (type !== 0x0800 || d.length < o + 20 || d[o] >> 4 !== 4) continue;
+    const o = ipv4Offset(d);
+    if (o < 0) continue;
     const ihl = (d[o] & 0x0f) * 4;
     const proto = d[o + 9];
     const fragOff = d.readUInt16BE(o + 6) & 0x1fff;

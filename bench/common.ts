@@ -247,3 +247,16 @@ export function timeCommand(cmd: string, args: string[], opts: { capture?: boole
     });
   });
 }
+
+/** Where the IPv4 header of an Ethernet frame starts, past any 802.1Q/802.1ad tags; -1 when it carries no IPv4
+ *  header (another EtherType, a version other than 4, or too short for 20 bytes). */
+export function ipv4Offset(d: Uint8Array): number {
+  let o = 12;
+  let type = d.length >= 14 ? (d[o] << 8) | d[o + 1] : 0;
+  while ((type === 0x8100 || type === 0x88a8) && d.length >= o + 6) {
+    o += 4;
+    type = (d[o] << 8) | d[o + 1];
+  }
+  o += 2;
+  return type === 0x0800 && d.length >= o + 20 && d[o] >> 4 === 4 ? o : -1;
+}

@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fmtInt, processPeakRssKiB, ROOT, RPCSNOOP, sleep, table } from './common';
+import { fmtInt, ipv4Offset, processPeakRssKiB, ROOT, RPCSNOOP, sleep, table } from './common';
 import { getattrCall, getattrReply } from './rpc-load';
 import { ethernet, ipv4, udp } from '../test/helpers/net-builders';
 
@@ -111,14 +111,8 @@ function checksumAdjust(sum: number, from: number, to: number): number {
 
 /** Where the TCP/UDP header of an Ethernet/IPv4 frame starts, with its protocol; null for anything else. */
 function l4Of(d: Buffer): { off: number; proto: number } | null {
-  let o = 12;
-  let type = d.length >= 14 ? d.readUInt16BE(o) : 0;
-  while ((type === 0x8100 || type === 0x88a8) && d.length >= o + 6) {
-    o += 4;
-    type = d.readUInt16BE(o);
-  }
-  o += 2;
-  if (type !== 0x0800 || d.length < o + 20) return null;
+  const o = ipv4Offset(d);
+  if (o < 0) return null;
   const ihl = (d[o] & 0x0f) * 4;
   const proto = d[o + 9];
   const fragOff = d.readUInt16BE(o + 6) & 0x1fff;
