@@ -29,7 +29,8 @@ import { ExplainAnalyzer, type ClientExplain, type ExplainReport, type MountAtte
 import { explainLines } from '../../src/analysis/explain-text';
 import { ROOT } from '../helpers/fixtures';
 import type { SequenceFailure, SequenceResult, StepRecord } from './mount-client';
-import { listening } from './lab-ports';
+import { waitForFreePort } from './lab-ports';
+import { cleanupOnAbort } from './lab-lifecycle';
 
 const LAB_SH = join(ROOT, 'test', 'lab', 'lab.sh');
 const CLIENT = join(__dirname, 'mount-client.js');
@@ -177,20 +178,11 @@ test('lab: --explain names the steps of real mounts over TCP and UDP, and the fa
     stopLab();
     if (process.env.LAB_KEEP !== '1') rmSync(dir, { recursive: true, force: true });
   };
-  const onSignal = (sig: NodeJS.Signals): void => {
-    onExit();
-    process.kill(process.pid, sig);
-  };
-  const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  process.once('exit', onExit);
-  for (const s of SIGNALS) process.once(s, onSignal);
+  const unhook = cleanupOnAbort(onExit);
 
   try {
     // ------------------------------------------------------------------------------------------ servers
-    if (listening(NFS_PORT)) {
-      t.diagnostic(`something listens on port ${NFS_PORT} (another lab?): waiting up to ${START_TIMEOUT_MS / 1000} s`);
-      for (let i = 0; i < START_TIMEOUT_MS / 500 && listening(NFS_PORT); i++) await sleep(500);
-    }
+    await waitForFreePort(t, NFS_PORT, START_TIMEOUT_MS);
     labStarted = true;
     const start = spawnSync('bash', [LAB_SH, 'start', dir], { encoding: 'utf8', timeout: START_TIMEOUT_MS, killSignal: 'SIGTERM' });
     for (const l of (start.stderr ?? '').split('\n').filter(Boolean)) t.diagnostic(l);
@@ -325,8 +317,7 @@ test('lab: --explain names the steps of real mounts over TCP and UDP, and the fa
     assert.ok(text.some((l) => l.startsWith('  Verdict: FAILED at step 1 (PORTMAP v2 GETPORT MOUNT v3 proto TCP): MOUNT v3 is not registered')));
     passed = true;
   } finally {
-    process.off('exit', onExit);
-    for (const s of SIGNALS) process.off(s, onSignal);
+    unhook();
     if (tcpdump && !exited(tcpdump)) {
       tcpdump.kill('SIGINT');
       if (!(await waitExit(tcpdump, 5000))) tcpdump.kill('SIGKILL');

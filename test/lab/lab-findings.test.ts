@@ -26,7 +26,8 @@ import { FindingsAnalyzer, type AmplificationDetails, type FindingsReport } from
 import { findingsLines } from '../../src/analysis/findings-text';
 import { ROOT } from '../helpers/fixtures';
 import { buildCall } from '../helpers/rpc-builders';
-import { listening } from './lab-ports';
+import { waitForFreePort } from './lab-ports';
+import { cleanupOnAbort } from './lab-lifecycle';
 
 const LAB_SH = join(ROOT, 'test', 'lab', 'lab.sh');
 const CI = process.env.CI === 'true';
@@ -191,19 +192,10 @@ test('lab: --findings reports PORTMAP DUMP over UDP with the amplification ratio
     cleanup();
     rmSync(dir, { recursive: true, force: true });
   };
-  const onSignal = (sig: NodeJS.Signals): void => {
-    onExit();
-    process.kill(process.pid, sig);
-  };
-  const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  process.once('exit', onExit);
-  for (const s of SIGNALS) process.once(s, onSignal);
+  const unhook = cleanupOnAbort(onExit);
 
   try {
-    if (listening(NFS_PORT)) {
-      t.diagnostic(`something listens on port ${NFS_PORT} (another lab?): waiting up to ${START_TIMEOUT_MS / 1000} s`);
-      for (let i = 0; i < START_TIMEOUT_MS / 500 && listening(NFS_PORT); i++) await sleep(500);
-    }
+    await waitForFreePort(t, NFS_PORT, START_TIMEOUT_MS);
     labStarted = true;
     const start = spawnSync('bash', [LAB_SH, 'start', dir], { encoding: 'utf8', timeout: START_TIMEOUT_MS, killSignal: 'SIGTERM' });
     for (const l of (start.stderr ?? '').split('\n').filter(Boolean)) t.diagnostic(l);
@@ -299,8 +291,7 @@ test('lab: --findings reports PORTMAP DUMP over UDP with the amplification ratio
       assert.equal(remote.d.bytesOut, d.bytesOut);
     });
   } finally {
-    process.off('exit', onExit);
-    for (const s of SIGNALS) process.off(s, onSignal);
+    unhook();
     for (const p of tcpdumps) {
       if (!exited(p)) {
         p.kill('SIGINT');

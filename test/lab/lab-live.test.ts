@@ -35,7 +35,8 @@ import { join } from 'node:path';
 import { after, test, type TestContext } from 'node:test';
 import { compare, type JsonMessage } from '../helpers/conformance';
 import { BIN, ROOT } from '../helpers/fixtures';
-import { listening } from './lab-ports';
+import { waitForFreePort } from './lab-ports';
+import { cleanupOnAbort } from './lab-lifecycle';
 
 const LAB_SH = join(ROOT, 'test', 'lab', 'lab.sh');
 const CI = process.env.CI === 'true';
@@ -189,19 +190,10 @@ function cleanup(): void {
   }
 }
 
-// Ctrl-C or a CI job timeout ends us with a signal, and after() would not run. Under `node --test`, node:test's
-// own SIGINT/SIGTERM handler calls process.exit(): clean up on 'exit' too (cleanup is synchronous).
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-function onSignal(sig: NodeJS.Signals): void {
-  cleanup();
-  process.kill(process.pid, sig);
-}
-process.once('exit', cleanup);
-for (const s of SIGNALS) process.once(s, onSignal);
+const unhook = cleanupOnAbort(cleanup);
 after(() => {
   cleanup();
-  process.off('exit', cleanup);
-  for (const s of SIGNALS) process.off(s, onSignal);
+  unhook();
 });
 
 const unmet = unmetPrerequisites();
@@ -216,10 +208,7 @@ async function useLab(t: TestContext): Promise<boolean> {
   if (lab.startError !== null) assert.fail(lab.startError);
   if (lab.dir !== '') return true;
   // Another lab (a lab test run by hand beside this one) holds the ports until it ends: wait for it.
-  if (listening(NFS_PORT)) {
-    t.diagnostic(`something listens on port ${NFS_PORT} (another lab?): waiting up to ${START_TIMEOUT_MS / 1000} s`);
-    for (let i = 0; i < START_TIMEOUT_MS / 500 && listening(NFS_PORT); i++) await sleep(500);
-  }
+  await waitForFreePort(t, NFS_PORT, START_TIMEOUT_MS);
   lab.dir = mkdtempSync('/tmp/rpcsnoop-live-');
   writeFileSync(join(lab.dir, 'big.bin'), bigFile());
   if (!KEEP_MTU) {

@@ -21,7 +21,8 @@ import { join, resolve } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { BIN, ROOT } from '../helpers/fixtures';
 import type { SequenceResult } from './mount-client';
-import { listening } from './lab-ports';
+import { waitForFreePort } from './lab-ports';
+import { cleanupOnAbort } from './lab-lifecycle';
 
 const LAB_SH = join(ROOT, 'test', 'lab', 'lab.sh');
 /** The client, compiled beside this test in dist/test/lab/. */
@@ -191,22 +192,13 @@ test('lab: the NFSv3 mount sequence over UDP and TCP, as rpcsnoop prints it', { 
     stopLab();
     if (process.env.LAB_KEEP !== '1') rmSync(dir, { recursive: true, force: true });
   };
-  const onSignal = (sig: NodeJS.Signals): void => {
-    onExit();
-    process.kill(process.pid, sig);
-  };
-  const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  process.once('exit', onExit);
-  for (const s of SIGNALS) process.once(s, onSignal);
+  const unhook = cleanupOnAbort(onExit);
 
   try {
     // ------------------------------------------------------------------------------------------ servers
     // Another lab (lab-conformance.test.ts, when node --test runs the lab files side by side) holds the ports
     // until it ends: wait for it rather than fail in `lab.sh start`.
-    if (listening(NFS_PORT)) {
-      t.diagnostic(`something listens on port ${NFS_PORT} (another lab?): waiting up to ${START_TIMEOUT_MS / 1000} s`);
-      for (let i = 0; i < START_TIMEOUT_MS / 500 && listening(NFS_PORT); i++) await sleep(500);
-    }
+    await waitForFreePort(t, NFS_PORT, START_TIMEOUT_MS);
     labStarted = true; // `start` stops what it started if it fails; `stop` of a half-started DIR is harmless
     const ts = Date.now();
     const start = spawnSync('bash', [LAB_SH, 'start', dir], { encoding: 'utf8', timeout: START_TIMEOUT_MS, killSignal: 'SIGTERM' });
@@ -321,8 +313,7 @@ test('lab: the NFSv3 mount sequence over UDP and TCP, as rpcsnoop prints it', { 
     t.diagnostic(`total: ${secs(t0)}`);
     passed = true;
   } finally {
-    process.off('exit', onExit);
-    for (const s of SIGNALS) process.off(s, onSignal);
+    unhook();
     if (tcpdump && !exited(tcpdump)) {
       tcpdump.kill('SIGINT');
       if (!(await waitExit(tcpdump, 5000))) tcpdump.kill('SIGKILL');

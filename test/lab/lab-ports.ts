@@ -21,3 +21,11 @@ export function listening(port: number): boolean {
   }
   return false;
 }
+
+/** Another lab (a test run beside this one, or one started by hand) holds the ports until it ends: wait for `port`
+ *  to be free, up to `timeoutMs`, saying so in the test's diagnostics. */
+export async function waitForFreePort(t: { diagnostic(msg: string): void }, port: number, timeoutMs: number): Promise<void> {
+  if (!listening(port)) return;
+  t.diagnostic(`something listens on port ${port} (another lab?): waiting up to ${timeoutMs / 1000} s`);
+  for (let i = 0; i < timeoutMs / 500 && listening(port); i++) await new Promise((r) => setTimeout(r, 500));
+}

@@ -24,7 +24,8 @@ import { ServicesAnalyzer, type ServicesReport } from '../../src/analysis/servic
 import { servicesLines } from '../../src/analysis/services-table';
 import { readFrames } from '../helpers/capture-packets';
 import { BIN, ROOT } from '../helpers/fixtures';
-import { listening } from './lab-ports';
+import { waitForFreePort } from './lab-ports';
+import { cleanupOnAbort } from './lab-lifecycle';
 
 const LAB_SH = join(ROOT, 'test', 'lab', 'lab.sh');
 const CI = process.env.CI === 'true';
@@ -127,21 +128,12 @@ test('lab: --services rebuilds the table rpcinfo -p printed', { timeout: START_T
     stopLab();
     if (process.env.LAB_KEEP !== '1') rmSync(dir, { recursive: true, force: true });
   };
-  const onSignal = (sig: NodeJS.Signals): void => {
-    onExit();
-    process.kill(process.pid, sig);
-  };
-  const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  process.once('exit', onExit);
-  for (const s of SIGNALS) process.once(s, onSignal);
+  const unhook = cleanupOnAbort(onExit);
 
   try {
     // ------------------------------------------------------------------------------------------ servers
     // Another lab (another lab test, or someone's) holds the ports until it ends: wait for it.
-    if (listening(NFS_PORT)) {
-      t.diagnostic(`something listens on port ${NFS_PORT} (another lab?): waiting up to ${START_TIMEOUT_MS / 1000} s`);
-      for (let i = 0; i < START_TIMEOUT_MS / 500 && listening(NFS_PORT); i++) await sleep(500);
-    }
+    await waitForFreePort(t, NFS_PORT, START_TIMEOUT_MS);
     labStarted = true;
     const start = spawnSync('bash', [LAB_SH, 'start', dir], { encoding: 'utf8', timeout: START_TIMEOUT_MS, killSignal: 'SIGTERM' });
     for (const l of (start.stderr ?? '').split('\n').filter(Boolean)) t.diagnostic(l);
@@ -224,8 +216,7 @@ test('lab: --services rebuilds the table rpcinfo -p printed', { timeout: START_T
     }
     passed = true;
   } finally {
-    process.off('exit', onExit);
-    for (const s of SIGNALS) process.off(s, onSignal);
+    unhook();
     if (tcpdump && !exited(tcpdump)) {
       tcpdump.kill('SIGINT');
       if (!(await waitExit(tcpdump, 5000))) tcpdump.kill('SIGKILL');

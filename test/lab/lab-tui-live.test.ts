@@ -37,7 +37,8 @@ import { join } from 'node:path';
 import { after, test, type TestContext } from 'node:test';
 import { BIN, ROOT } from '../helpers/fixtures';
 import { TmuxSession, tmuxMissing } from '../helpers/tmux';
-import { listening } from './lab-ports';
+import { waitForFreePort } from './lab-ports';
+import { cleanupOnAbort } from './lab-lifecycle';
 
 const LAB_SH = join(ROOT, 'test', 'lab', 'lab.sh');
 const CI = process.env.CI === 'true';
@@ -117,17 +118,10 @@ function cleanup(): void {
   }
 }
 
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-function onSignal(sig: NodeJS.Signals): void {
-  cleanup();
-  process.kill(process.pid, sig);
-}
-process.once('exit', cleanup);
-for (const s of SIGNALS) process.once(s, onSignal);
+const unhook = cleanupOnAbort(cleanup);
 after(() => {
   cleanup();
-  process.off('exit', cleanup);
-  for (const s of SIGNALS) process.off(s, onSignal);
+  unhook();
 });
 
 const unmet = unmetPrerequisites();
@@ -139,10 +133,7 @@ async function useLab(t: TestContext): Promise<boolean> {
     t.skip(unmet);
     return false;
   }
-  if (listening(NFS_PORT)) {
-    t.diagnostic(`something listens on port ${NFS_PORT} (another lab?): waiting up to ${START_TIMEOUT_MS / 1000} s`);
-    for (let i = 0; i < START_TIMEOUT_MS / 500 && listening(NFS_PORT); i++) await sleep(500);
-  }
+  await waitForFreePort(t, NFS_PORT, START_TIMEOUT_MS);
   lab.dir = mkdtempSync('/tmp/rpcsnoop-tui-live-');
   const ts = Date.now();
   lab.started = true;
